@@ -1,0 +1,1 @@
+"""Extraction: events with roles, status, date, attribution and evidence."""

@@ -1,0 +1,527 @@
+"""Event extraction: trigger words, role frames over the dependency parse, status, date.
+
+For each sentence of the article (never of clutter or a stray paragraph):
+1. find triggers (lemmas and lemma phrases from `data/events.yaml`);
+2. give every entity mention in the sentence a syntactic case relative to the
+   trigger (subject of its clause, passive agent, object, possessor, modifier,
+   object of a preposition);
+3. fill each role of the trigger's frame from the cases it lists, in order,
+   with entities of the role's types, falling back to the product's maker,
+   a location's country, or the document's two main countries;
+4. read status from cue words and the trigger's tense and aspect, the date from
+   date expressions in the sentence, the attribution from reporting verbs.
+Then events stating the same fact in one document are merged into one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from armsgraph.extract import lexicon as lx
+from armsgraph.ingest.dates import normalize_date
+from armsgraph.kb import KnowledgeBase
+from armsgraph.model import Document, Entity, Event
+from armsgraph.model import Span as TextSpan
+
+_CLAUSE_DEPS = {"xcomp", "dobj", "pobj", "prep", "advcl", "acl", "attr", "conj", "compound", "amod",
+                "nmod", "appos", "pcomp", "oprd", "npadvmod", "ccomp", "relcl", "nsubj", "nsubjpass", "dative"}
+_MAKE_VERBS = {"produce", "develop", "manufacture", "make", "build", "design"}
+
+
+@dataclass(slots=True)
+class _Slot:
+    """An entity mention inside the sentence with its syntactic case."""
+
+    entity: Entity
+    start: int  # token index of the mention's first token
+    root: Token
+    case: str
+    governor: Token | None
+
+
+@dataclass(slots=True)
+class _Context:
+    doc: Document
+    sdoc: Doc
+    kb: KnowledgeBase
+    lex: lx.Lexicon
+    token_entity: dict[int, Entity]
+    pair: list[Entity]
+    events: list[Event] = field(default_factory=list)
+
+
+def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
+    """All events of one document, one per fact, numbered v1, v2..."""
+    lex = lx.load()
+    ctx = _Context(doc, sdoc, kb, lex, _token_entities(doc, sdoc), _main_pair(doc))
+    for sent in sdoc.sents:
+        if doc.zone_at(sent.start_char) == "stray":
+            continue
+        slots = _slots(sent, ctx)
+        for spec in lex.specs:
+            for trigger, frame in _triggers(sent, spec):
+                ctx.events += _build(spec, frame, trigger, sent, slots, ctx)
+    return _merge(ctx.events)
+
+
+# ---------------------------------------------------------------- mentions in a sentence
+def _token_entities(doc: Document, sdoc: Doc) -> dict[int, Entity]:
+    out: dict[int, Entity] = {}
+    for ent in doc.entities:
+        for m in ent.mentions:
+            span = sdoc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None:
+                for tok in span:
+                    out[tok.i] = ent
+    return out
+
+
+def _main_pair(doc: Document) -> list[Entity]:
+    """The two countries the article is most about (mentions outside stray text)."""
+    counts: Counter[str] = Counter()
+    for ent in doc.entities:
+        if ent.type == "COUNTRY":
+            counts[ent.id] = sum(1 for m in ent.mentions if doc.zone_at(m.start) != "stray")
+    top = [eid for eid, n in counts.most_common(2) if n > 0]
+    return [e for e in doc.entities if e.id in top]
+
+
+def _slots(sent: Span, ctx: _Context) -> list[_Slot]:
+    seen: dict[tuple[str, int], _Slot] = {}
+    for tok in sent:
+        ent = ctx.token_entity.get(tok.i)
+        if ent is None:
+            continue
+        start = tok.i
+        while start - 1 >= sent.start and ctx.token_entity.get(start - 1) is ent:
+            start -= 1
+        if (ent.id, start) in seen:
+            continue
+        end = start
+        while end + 1 < sent.end and ctx.token_entity.get(end + 1) is ent:
+            end += 1
+        root = ctx.sdoc[start:end + 1].root
+        case, governor = _case(root)
+        seen[(ent.id, start)] = _Slot(ent, start, root, case, governor)
+    return list(seen.values())
+
+
+def _case(root: Token) -> tuple[str, Token | None]:
+    tok = root
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    dep = tok.dep_
+    if dep == "pobj":
+        prep = tok.head
+        if prep.dep_ == "agent" or prep.lower_ == "by":
+            return "by", prep.head
+        return f"prep:{prep.lower_}", prep.head
+    if dep in ("nsubj", "csubj"):
+        return "subj", tok.head
+    if dep == "nsubjpass":
+        return "subjpass", tok.head
+    if dep in ("dobj", "attr", "oprd"):
+        return "obj", tok.head
+    if dep == "poss":
+        return "poss", tok.head
+    if dep in ("amod", "compound", "nmod", "npadvmod", "nummod"):
+        return "mod", tok.head
+    return dep, tok.head
+
+
+# ---------------------------------------------------------------- triggers
+def _triggers(sent: Span, spec: lx.EventSpec) -> list[tuple[Token, str]]:
+    found: list[tuple[Token, str]] = []
+    toks = list(sent)
+    for i, tok in enumerate(toks):
+        for phrase, frame in spec.triggers.items():
+            n = len(phrase)
+            window = toks[i:i + n]
+            if len(window) < n:
+                continue
+            if all(w.lemma_.lower() == p or w.lower_ == p for w, p in zip(window, phrase, strict=True)):
+                head = next((w for w in window if w.head not in window or w.head is w), window[-1])
+                if not any(head is f[0] for f in found):
+                    found.append((head, frame))
+    return found
+
+
+def _clause_head(trigger: Token) -> Token:
+    """The verb whose clause the trigger is in ('build' <- 'plans' <- 'advancing')."""
+    tok = trigger
+    for _ in range(8):
+        if tok.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            return tok
+        if tok.dep_ not in _CLAUSE_DEPS or tok.head is tok:
+            return tok
+        tok = tok.head
+    return tok
+
+
+def _subject_tokens(trigger: Token) -> list[Token]:
+    head = _clause_head(trigger)
+    subs = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    out = []
+    for s in subs:
+        out.append(s)
+        out += [c for c in s.subtree if c.dep_ in ("conj", "appos", "compound", "amod", "poss")]
+    return out
+
+
+def _in_clause(tok: Token | None, trigger: Token) -> bool:
+    if tok is None:
+        return False
+    head = _clause_head(trigger)
+    return tok is trigger or tok.is_ancestor(trigger) and head.is_ancestor(tok) or tok is head \
+        or head.is_ancestor(tok) or trigger.is_ancestor(tok)
+
+
+def _distance(a: Token, b: Token) -> int:
+    anc_a = [a, *a.ancestors]
+    anc_b = [b, *b.ancestors]
+    for i, x in enumerate(anc_a):
+        if x in anc_b:
+            return i + anc_b.index(x)
+    return 99
+
+
+# ---------------------------------------------------------------- roles
+def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], used: set[str],
+          ctx: _Context, roles: dict[str, list[Entity]]) -> list[Entity]:
+    allowed = lx.MEETING_PARTY_TYPES if etype == "meeting" and role == "parties" else lx.ROLE_TYPES.get(role, ())
+    if role in ("host",) and case.startswith("prep:"):
+        allowed = ("COUNTRY", "LOCATION")
+
+    def ok(s: _Slot) -> bool:
+        return s.entity.type in allowed and s.entity.id not in used
+
+    chosen: list[_Slot] = []
+    if case == "subj":
+        subj = {t.i for t in _subject_tokens(trigger)}
+        chosen = [s for s in slots if ok(s) and s.root.i in subj and s.case in ("subj", "subjpass", "conj", "appos", "mod", "poss", "compound")]
+        chosen = [s for s in chosen if s.case != "subjpass" or etype in ("combat_use",)]
+    elif case == "led":
+        chosen = [s for s in slots if ok(s) and s.case == "by" and s.governor is not None
+                  and s.governor.lemma_ in ("lead", "head")]
+    elif case == "by":
+        chosen = [s for s in slots if ok(s) and s.case == "by" and _in_clause(s.governor, trigger)
+                  and not (s.governor is not None and s.governor.lemma_ in _MAKE_VERBS | {"lead", "head"})]
+    elif case == "mod":
+        chosen = [s for s in slots if ok(s) and s.case in ("mod", "compound")
+                  and s.governor is not None and (s.governor is trigger or s.governor.head is trigger
+                                                  or trigger.head is s.governor)]
+    elif case == "between":
+        chosen = [s for s in slots if ok(s) and s.case == "prep:between"]
+    elif case in ("obj", "poss", "dative", "appos") or case.startswith("prep:"):
+        chosen = [s for s in slots if ok(s) and s.case == case and _in_clause(s.governor, trigger)]
+    elif case == "any":
+        chosen = [s for s in slots if ok(s)]
+    elif case == "list":
+        chosen = [s for s in slots if ok(s) and s.root.i > trigger.i - 30 and s.entity.type == "COUNTRY"]
+    elif case == "maker":
+        return _makers(trigger, slots, used, ctx, allowed, roles)
+    elif case == "pair":
+        return [e for e in ctx.pair if e.id not in used and e.type in allowed]
+    elif case == "country":
+        return _countries_of(roles.get("location", []) + [s.entity for s in slots if s.entity.type == "LOCATION"
+                                                          and s.case in ("prep:in", "prep:near")], ctx, used)
+    elif case == "named":
+        return _countries_of(roles.get("name", []), ctx, used, by_name=True)
+    chosen.sort(key=lambda s: _distance(s.root, trigger))
+    out: list[Entity] = []
+    for s in chosen:
+        if s.entity not in out:
+            out.append(s.entity)
+    return out
+
+
+def _makers(trigger: Token, slots: list[_Slot], used: set[str], ctx: _Context,
+            allowed: tuple[str, ...], roles: dict[str, list[Entity]]) -> list[Entity]:
+    """Who made the product: 'produced by X', 'X-produced', or the knowledge base's manufacturer."""
+    out: list[Entity] = []
+    for s in slots:
+        if s.entity.id in used or s.entity.type not in allowed:
+            continue
+        gov = s.governor
+        nxt = s.root.nbor(1) if s.root.i + 1 < len(s.root.doc) else None
+        after = s.root.nbor(2) if s.root.i + 2 < len(s.root.doc) else None
+        if s.case == "by" and gov is not None and gov.lemma_ in _MAKE_VERBS:
+            out.append(s.entity)
+        elif nxt is not None and nxt.text == "-" and after is not None and after.lemma_ in _MAKE_VERBS:
+            out.append(s.entity)
+    if out:
+        return out
+    for product in roles.get("product", []) + [s.entity for s in slots if s.entity.type == "WEAPON"]:
+        entry = ctx.kb.get(product.kb_id)
+        if entry is None:
+            continue
+        for ent in ctx.doc.entities:
+            if ent.id in used or ent.type not in allowed:
+                continue
+            if (entry.manufacturer and ent.kb_id == entry.manufacturer) or \
+               (ent.type == "COUNTRY" and ent.country and ent.country == entry.country):
+                out.append(ent)
+        if out:
+            return [min(out, key=lambda e: ("COUNTRY" == e.type, e.id))]
+    return out
+
+
+def _countries_of(ents: list[Entity], ctx: _Context, used: set[str], by_name: bool = False) -> list[Entity]:
+    out = []
+    for e in ents:
+        iso = e.country
+        if by_name:
+            iso = next((c.country for c in ctx.doc.entities if c.type == "COUNTRY" and c.country
+                        and any(m.text in e.name for m in c.mentions)), None)
+        country = next((c for c in ctx.doc.entities if c.type == "COUNTRY" and c.country == iso), None)
+        if country is not None and country.id not in used and country not in out:
+            out.append(country)
+    return out
+
+
+def _products(trigger: Token, sent: Span, slots: list[_Slot], ctx: _Context) -> list[str | Entity]:
+    weapons = [s.entity for s in slots if s.entity.type == "WEAPON"]
+    if weapons:
+        return list({w.id: w for w in weapons}.values())
+    best: tuple[int, str] | None = None
+    for chunk in sent.noun_chunks:
+        if chunk.root.lemma_.lower() not in ctx.lex.product_nouns:
+            continue
+        words = [t for t in chunk if t.pos_ in ("NOUN", "ADJ", "PROPN") and t.dep_ != "poss"
+                 and t.lower_ not in ("various", "different", "other", "new", "many", "such", "several")
+                 and t.i not in ctx.token_entity]
+        if not words:
+            continue
+        text = ctx.sdoc[words[0].i:chunk.root.i + 1].text if words[0].i <= chunk.root.i else chunk.root.text
+        d = abs(chunk.root.i - trigger.i)
+        if best is None or d < best[0]:
+            best = (d, text)
+    if best is None:
+        for tok in sent:  # "aerial bomb production facility": the product is a compound
+            if tok.head is trigger and tok.dep_ == "compound" and tok.lemma_.lower() in ctx.lex.product_nouns:
+                left = [t for t in tok.lefts if t.dep_ in ("amod", "compound")]
+                return [ctx.sdoc[(left[0].i if left else tok.i):tok.i + 1].text]
+    return [best[1]] if best else []
+
+
+# ---------------------------------------------------------------- one event
+def _build(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span, slots: list[_Slot],
+           ctx: _Context) -> list[Event]:
+    lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+    if spec.requires_cue and not (spec.requires_cue & lemmas) and not _cue_near(spec, ctx, sent):
+        return []
+    if spec.exclude & lemmas and spec.type in ("agreement", "facility"):
+        return []
+    if spec.type == "meeting" and trigger.lemma_ == "receive" and any(s.entity.type == "WEAPON" for s in slots):
+        return []
+    frame = spec.frames[frame_name]
+    roles: dict[str, list[Entity]] = {}
+    used: set[str] = set()
+    free: dict[str, list[str]] = {}
+    products = _products(trigger, sent, slots, ctx) if spec.type in (
+        "supply", "facility", "joint_production", "combat_use") else []
+    ent_products = [p for p in products if isinstance(p, Entity)]
+    if ent_products:
+        roles["product"] = ent_products
+        used |= {p.id for p in ent_products}
+    pair_role = lx.PAIR_ROLES.get(spec.type)
+    for role, cases in frame.items():
+        if role == "product" and ent_products:
+            continue
+        filled: list[Entity] = []
+        for case in cases:
+            got = _pick(case, role, spec.type, trigger, slots, used, ctx, roles)
+            if not got:
+                continue
+            if role == pair_role:
+                filled += [g for g in got if g not in filled]
+                used |= {g.id for g in got}
+                if len(filled) >= 2:
+                    break
+                continue
+            filled = got
+            break
+        if filled:
+            roles[role] = filled
+            if role != pair_role:
+                used |= {f.id for f in filled}
+    if not all(roles.get(r) for r in lx.KEY_ROLES[spec.type]):
+        return []
+    text_products = [p for p in products if isinstance(p, str)]
+    if text_products and not ent_products:
+        free["product"] = text_products
+    if spec.type == "agreement":
+        kind = _kind(spec, trigger, sent)
+        if kind:
+            free["kind"] = [kind]
+        names = [s.entity for s in slots if s.entity.type == "AGREEMENT"]
+        if names:
+            free["name"] = [names[0].name]
+    if spec.type == "subsidiary" and roles.get("name"):
+        free["name"] = [roles.pop("name")[0].name]
+    events = _split_pairs(spec.type, roles, pair_role)
+    status = _status(spec, trigger, sent, ctx)
+    date = _date(sent, ctx)
+    attribution = _attribution(sent, slots, ctx)
+    evidence = [TextSpan(sent.start_char, sent.end_char, sent.text)]
+    return [Event(id="", type=spec.type,
+                  roles={**{k: [e.id for e in v] for k, v in r.items()}, **free},
+                  status=status, date=date[0] if date else None, date_derived=date[1] if date else False,
+                  attribution=attribution, confidence=_confidence(spec.type, r, frame),
+                  evidence=list(evidence))
+            for r in events]
+
+
+def _cue_near(spec: lx.EventSpec, ctx: _Context, sent: Span) -> bool:
+    """The headline's cue words count for the whole article (a defence article's 'ties')."""
+    if spec.type != "cooperation":
+        return False
+    head = next((z for z in ctx.doc.zones if z.kind == "headline"), None)
+    if head is None:
+        return False
+    words = set(ctx.doc.text[head.start:head.end].lower().replace("-", " ").split())
+    return bool(words & spec.requires_cue)
+
+
+def _split_pairs(etype: str, roles: dict[str, list[Entity]], pair_role: str | None) -> list[dict[str, list[Entity]]]:
+    """'A cooperates with B, C and D' is three facts; 'A and B cooperate' is one."""
+    if pair_role is None or pair_role not in roles:
+        return [roles]
+    parties = roles[pair_role]
+    if etype == "meeting":
+        people = [p for p in parties if p.type == "PERSON"]
+        if len(people) >= 2:
+            parties = people
+    if len(parties) <= 2:
+        return [{**roles, pair_role: parties}]
+    first, rest = parties[0], parties[1:]
+    return [{**roles, pair_role: [first, other]} for other in rest]
+
+
+def _kind(spec: lx.EventSpec, trigger: Token, sent: Span) -> str | None:
+    words = {t.lemma_.lower() for t in sent}
+    text = sent.text.lower()
+    for kind, cues in spec.kinds.items():
+        if trigger.lemma_.lower() in cues:
+            return kind
+    for kind, cues in spec.kinds.items():
+        if any((c in words) if " " not in c else (c in text) for c in cues):
+            return kind
+    return "other"
+
+
+def _window(trigger: Token, sent: Span) -> list[Token]:
+    head = _clause_head(trigger)
+    chain = [trigger, *[a for a in trigger.ancestors if a.i >= sent.start and (a is head or head.is_ancestor(a))]]
+    if head not in chain:
+        chain.append(head)
+    out = list(chain)
+    for t in chain:
+        out += [c for c in t.children if c.dep_ in ("aux", "auxpass", "neg", "advmod", "prt", "xcomp")]
+    lo = max(sent.start, trigger.i - 6)
+    out += list(trigger.doc[lo:trigger.i])
+    return out
+
+
+def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> str:
+    window = _window(trigger, sent)
+    lemmas = {t.lemma_.lower() for t in window} | {t.lower_ for t in window}
+    negated = any(t.dep_ == "neg" for t in window)
+    text = " ".join(t.lower_ for t in window)
+    cues = dict(ctx.lex.status)
+    if lemmas & cues["cancelled"] and not negated:
+        return "cancelled"
+    if spec.type == "supply" and (lemmas & cues["interest"]):
+        return "interest"
+    head = _clause_head(trigger)
+    verbs = [t for t in window if t.pos_ in ("VERB", "AUX")]
+    future = any(t.lower_ in ("will", "would", "shall") for t in window) or any(
+        t.lemma_ in ("plan", "intend", "aim", "prepare", "expect", "seek", "want") for t in window)
+    if ctx.doc.zone_at(sent.start_char) == "headline" and any(t.tag_ == "TO" and t.head is head for t in window):
+        future = True
+    if future or lemmas & cues["announced"] - {"to", "may"}:
+        if spec.type in ("supply", "agreement") and lemmas & {"sign", "signed", "conclude", "ink"} and not future:
+            return "agreed"
+        return "announced"
+    if lemmas & cues["agreed"]:
+        if spec.type == "agreement":
+            return "completed" if any(t.tag_ in ("VBD", "VBN") for t in verbs) else "agreed"
+        if spec.type in ("supply", "facility", "joint_production"):
+            return "agreed"
+    progressive = any(t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ in ("aux", "auxpass")
+                                              for c in t.children) for t in verbs)
+    if progressive or lemmas & cues["in_progress"] or " ".join(cues["in_progress"]) in text:
+        return "in_progress"
+    if any(t.tag_ in ("VBD", "VBN") for t in verbs) or lemmas & cues["completed"]:
+        return "completed"
+    if any(t.tag_ in ("VBZ", "VBP") for t in verbs):
+        return "in_progress" if spec.type in ("supply", "modernization", "cooperation") else "completed"
+    return "completed" if spec.type in ("meeting", "combat_use", "subsidiary") else "announced"
+
+
+def _date(sent: Span, ctx: _Context) -> tuple[str, bool] | None:
+    for ent in sent.ents:
+        if ent.label_ == "DATE":
+            got = normalize_date(ent.text, ctx.doc.published)
+            if got:
+                return got
+    return None
+
+
+def _attribution(sent: Span, slots: list[_Slot], ctx: _Context) -> str | None:
+    for tok in sent:
+        if tok.lower_ == "according":
+            for s in slots:
+                if s.root.i > tok.i and s.entity.type in ("PERSON", "ORGANIZATION", "GOVERNMENT", "COMPANY"):
+                    return s.entity.id
+        if tok.lemma_.lower() in ctx.lex.reporting and tok.pos_ == "VERB":
+            for child in tok.children:
+                if child.dep_ == "nsubj":
+                    ent = ctx.token_entity.get(child.i)
+                    if ent is not None and ent.type in ("PERSON", "ORGANIZATION", "GOVERNMENT", "COMPANY"):
+                        return ent.id
+    return None
+
+
+def _confidence(etype: str, roles: dict[str, list[Entity]], frame: dict[str, list[str]]) -> float:
+    filled = sum(1 for r in frame if roles.get(r))
+    base = 0.5 + 0.4 * filled / max(1, len(frame))
+    return round(min(base, 0.95), 2)
+
+
+# ---------------------------------------------------------------- one event per fact
+def fact_key(ev: Event) -> tuple:
+    key_roles = lx.KEY_ROLES[ev.type]
+    if ev.type in lx.PAIR_ROLES:
+        parts: tuple = (frozenset(ev.roles.get(key_roles[0], [])),)
+    else:
+        parts = tuple(frozenset(ev.roles.get(r, [])) for r in key_roles)
+    product = frozenset(ev.roles.get("product", [])) if ev.type in ("supply", "joint_production") else frozenset()
+    return (ev.type, parts, product)
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    merged: dict[tuple, Event] = {}
+    for ev in events:
+        k = fact_key(ev)
+        if k not in merged:
+            merged[k] = ev
+            continue
+        kept = merged[k]
+        for role, fillers in ev.roles.items():
+            have = kept.roles.setdefault(role, [])
+            have += [f for f in fillers if f not in have]
+        kept.evidence += [e for e in ev.evidence if e not in kept.evidence]
+        kept.date = kept.date or ev.date
+        kept.attribution = kept.attribution or ev.attribution
+        kept.confidence = round(min(0.99, max(kept.confidence, ev.confidence) + 0.05), 2)
+    out = list(merged.values())
+    for i, ev in enumerate(out, 1):
+        ev.id = f"v{i}"
+    return out
+
+
+__all__ = ["extract_events", "fact_key"]

@@ -1,0 +1,81 @@
+"""The event lexicon (`data/events.yaml`) loaded into typed, read-only form."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+_DATA = Path(__file__).parent / "data" / "events.yaml"
+
+# Which entity types may fill each role (ontology.md); LOCATION fillers of state roles
+# are accepted where the text uses a capital for its state.
+ROLE_TYPES: dict[str, tuple[str, ...]] = {
+    "parties": ("COUNTRY", "COMPANY", "GOVERNMENT", "MILITARY", "ORGANIZATION"),
+    "supplier": ("COMPANY", "COUNTRY", "GOVERNMENT", "ORGANIZATION"),
+    "recipient": ("COUNTRY", "MILITARY", "GOVERNMENT", "COMPANY"),
+    "builder": ("COMPANY", "COUNTRY", "GOVERNMENT"),
+    "host": ("COUNTRY",),
+    "location": ("LOCATION",),
+    "parent": ("COMPANY", "GOVERNMENT", "COUNTRY"),
+    "name": ("COMPANY",),
+    "partners": ("COMPANY", "COUNTRY", "GOVERNMENT"),
+    "contractor": ("COMPANY", "COUNTRY", "GOVERNMENT"),
+    "platform": ("WEAPON",),
+    "operator": ("MILITARY", "COUNTRY"),
+    "user": ("MILITARY", "COUNTRY"),
+    "product": ("WEAPON",),
+}
+MEETING_PARTY_TYPES = ("PERSON", "COUNTRY", "GOVERNMENT", "COMPANY", "MILITARY", "ORGANIZATION")
+KEY_ROLES: dict[str, tuple[str, ...]] = {
+    "cooperation": ("parties",), "agreement": ("parties",), "meeting": ("parties",),
+    "joint_production": ("partners",), "supply": ("supplier", "recipient"),
+    "facility": ("builder", "host"), "subsidiary": ("parent", "host"),
+    "modernization": ("contractor", "platform"), "combat_use": ("user", "product"),
+}
+PAIR_ROLES = {"cooperation": "parties", "agreement": "parties", "meeting": "parties",
+              "joint_production": "partners"}
+
+
+@dataclass(slots=True, frozen=True)
+class EventSpec:
+    type: str
+    triggers: dict[tuple[str, ...], str]  # lemma sequence -> frame name
+    frames: dict[str, dict[str, list[str]]]
+    requires_cue: frozenset[str] = frozenset()
+    exclude: frozenset[str] = frozenset()
+    kinds: dict[str, list[str]] = field(default_factory=dict)
+    product_nouns: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True, frozen=True)
+class Lexicon:
+    specs: tuple[EventSpec, ...]
+    status: tuple[tuple[str, frozenset[str]], ...]
+    reporting: frozenset[str]
+    product_nouns: frozenset[str]
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(text.replace("-", " - ").split())
+
+
+@functools.cache
+def load() -> Lexicon:
+    data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    specs = []
+    for etype, raw in data["events"].items():
+        specs.append(EventSpec(
+            type=etype,
+            triggers={_phrase(k): v for k, v in raw["triggers"].items()},
+            frames=raw["frames"],
+            requires_cue=frozenset(raw.get("requires_cue") or ()),
+            exclude=frozenset(raw.get("exclude") or ()),
+            kinds=raw.get("kinds") or {},
+            product_nouns=frozenset(raw.get("product_nouns") or ()),
+        ))
+    status = tuple((k, frozenset(v)) for k, v in data["status"].items())
+    nouns = next((s.product_nouns for s in specs if s.product_nouns), frozenset())
+    return Lexicon(tuple(specs), status, frozenset(data["reporting"]), nouns)

@@ -1,0 +1,146 @@
+"""Readers: files and folders of .txt, .html and .jsonl in, `Document`s out.
+
+Each reader yields either a `Document` (cleaned, offsets final) or an
+`InputError` naming the input and the reason, so one bad file never stops
+the batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import charset_normalizer
+import trafilatura
+
+from armsgraph.errors import InputError, MalformedInput, UnreadableInput
+from armsgraph.ingest.clean import clean_text
+from armsgraph.ingest.dates import parse_dateline
+from armsgraph.model import Document
+
+SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".htm": "html",
+            ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def read_paths(paths: Iterable[str | Path], max_bytes: int) -> Iterator[Document | InputError]:
+    """Every document in the given files and folders (recursively), in a stable order."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not files:
+                yield UnreadableInput(str(path), "folder holds no .txt, .html or .jsonl files",
+                                      "point at a folder of articles")
+            for file in files:
+                yield from read_file(file, max_bytes)
+        else:
+            yield from read_file(path, max_bytes)
+
+
+def read_file(path: Path, max_bytes: int) -> Iterator[Document | InputError]:
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        yield UnreadableInput(str(path), f"unsupported file type {path.suffix or '(none)'}",
+                              "give .txt, .html or .jsonl files")
+        return
+    try:
+        text = decode(path, max_bytes)
+    except InputError as exc:
+        yield exc
+        return
+    if kind == "jsonl":
+        yield from _jsonl(path, text)
+        return
+    doc = (from_html(text, path.stem, str(path)) if kind == "html"
+           else from_text(text, path.stem, str(path)))
+    yield doc
+
+
+def decode(path: Path, max_bytes: int) -> str:
+    """The file's text: UTF-8, else the detected encoding; refuses binary and huge files."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UnreadableInput(str(path), f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
+                                  "split it or raise the limit")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput(str(path), "no such file", "check the path") from None
+    except OSError as exc:
+        raise UnreadableInput(str(path), f"cannot be read ({exc.strerror})", "check permissions") from None
+    return decode_bytes(data, str(path))
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    if not data.strip():
+        raise UnreadableInput(source, "file is empty", "remove it from the batch")
+    if b"\x00" in data[:8192]:
+        raise UnreadableInput(source, "binary data, not text", "give the article as text, HTML or JSONL")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = charset_normalizer.from_bytes(data).best()
+        if best is None:
+            raise UnreadableInput(source, "text encoding could not be detected",
+                                  "convert the file to UTF-8") from None
+        return str(best)
+
+
+def from_text(raw: str, doc_id: str, source: str, *, title: str | None = None,
+              url: str | None = None, published: str | None = None) -> Document:
+    cleaned = clean_text(raw, title=title)
+    if not cleaned.text:
+        raise UnreadableInput(source, "no article text found after cleaning", "check the file's content")
+    return Document(
+        doc_id=doc_id, text=cleaned.text, source=source, title=cleaned.title, url=url,
+        published=published or cleaned.published,
+        published_source="metadata" if published else cleaned.published_source,
+        zones=cleaned.zones,
+    )
+
+
+def from_html(html: str, doc_id: str, source: str, *, url: str | None = None,
+              published: str | None = None) -> Document:
+    """Main text and metadata by trafilatura, then the same cleaning as plain text."""
+    try:
+        result = trafilatura.bare_extraction(html, url=url, with_metadata=True,
+                                             include_comments=False, include_tables=False,
+                                             favor_precision=True)
+    except Exception as exc:  # trafilatura raises many kinds on broken markup
+        raise MalformedInput(source, f"HTML could not be parsed ({type(exc).__name__})",
+                             "save the page again or give its text") from None
+    if result is None or not getattr(result, "text", None):
+        raise MalformedInput(source, "no article text found in the HTML", "check that the page holds an article")
+    date = published or (parse_dateline(result.date) if result.date else None)
+    if result.date and not date and len(result.date) >= 10:
+        date = result.date[:10]
+    doc = from_text(result.text, doc_id, source, title=result.title, url=url or result.url,
+                    published=date)
+    doc.published_source = "metadata" if date else doc.published_source
+    return doc
+
+
+def _jsonl(path: Path, text: str) -> Iterator[Document | InputError]:
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict):
+                raise ValueError("not a JSON object")
+            doc_id = str(rec.get("id") or f"{path.stem}-{lineno}")
+            body_html, body_text = rec.get("html"), rec.get("text")
+            if not (body_html or body_text):
+                raise ValueError("has neither 'text' nor 'html'")
+            published = str(rec["published"])[:10] if rec.get("published") else None
+            if body_html:
+                yield from_html(str(body_html), doc_id, where, url=rec.get("url"), published=published)
+            else:
+                yield from_text(str(body_text), doc_id, where, title=rec.get("title"),
+                                url=rec.get("url"), published=published)
+        except InputError as exc:
+            yield exc
+        except ValueError as exc:
+            yield MalformedInput(where, f"bad JSONL record ({exc})",
+                                 "each line needs id, url, title, published and text or html")

@@ -1,0 +1,303 @@
+"""Mentions: every name in the text, typed and, where possible, linked to the knowledge base.
+
+Three sources, in order of trust:
+1. knowledge-base matches (the phrase matcher over every known name and variant);
+2. institution patterns: a country or demonym joined to a branch or ministry word
+   ("Azerbaijan's Air Forces", "Ministry of Defence of the Republic of Azerbaijan");
+3. the statistical NER, typed by label and cue words, linked to the knowledge base
+   by exact or fuzzy name match, and otherwise kept as an open-world entity.
+Finding (`find_mentions`) is separate from writing (the resolver builds entities).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from armsgraph.kb import KBEntry, KnowledgeBase
+from armsgraph.model import Mention
+from armsgraph.resolve.names import fold
+
+_DATA = Path(__file__).parent / "data" / "entity_rules.yaml"
+_FUZZY_MIN = 88.0
+_TYPE_GROUPS = {
+    "ORG": ("COMPANY", "GOVERNMENT", "ORGANIZATION", "MILITARY", "WEAPON", "EVENT"),
+    "PERSON": ("PERSON", "COMPANY", "WEAPON"),
+    "GPE": ("COUNTRY", "LOCATION"),
+    "LOC": ("LOCATION", "COUNTRY"),
+    "NORP": ("COUNTRY",),
+    "EVENT": ("EVENT",),
+    "LAW": ("AGREEMENT",),
+    "PRODUCT": ("WEAPON", "COMPANY"),
+    "FAC": ("WEAPON", "LOCATION", "COMPANY"),
+}
+
+
+@dataclass(slots=True, frozen=True)
+class Rules:
+    keep_labels: frozenset[str]
+    org_cues: tuple[tuple[str, frozenset[str]], ...]
+    stoplist: frozenset[str]
+    titles: re.Pattern[str]
+    patronymic: re.Pattern[str]
+    weapon_nouns: frozenset[str]
+    designation: re.Pattern[str]
+
+
+@functools.cache
+def rules() -> Rules:
+    data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    titles = sorted(data["person_titles"], key=len, reverse=True)
+    return Rules(
+        keep_labels=frozenset(data["keep_labels"]),
+        org_cues=tuple((t, frozenset(words)) for t, words in data["org_cues"].items()),
+        stoplist=frozenset(data["stoplist"]),
+        titles=re.compile(r"^(?:(?:" + "|".join(map(re.escape, titles)) + r")\.?\s+)+", re.IGNORECASE),
+        patronymic=re.compile(r"\s+\S+\s+(?:" + "|".join(data["patronymic_markers"]) + r")(?=\s)",
+                              re.IGNORECASE),
+        weapon_nouns=frozenset(data["weapon_nouns"]),
+        designation=re.compile(data["designation"]),
+    )
+
+
+def person_name(text: str) -> str:
+    """A person's name without titles or patronymic: 'Prof. Dr. Ilham Heydar oglu Aliyev' -> 'Ilham Aliyev'."""
+    r = rules()
+    text = r.titles.sub("", text.strip())
+    return r.patronymic.sub("", text).strip()
+
+
+def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]:
+    """All mentions in a parsed document, non-overlapping, in text order."""
+    kb_spans = _kb_spans(doc, kb, matcher)
+    inst = _institution_spans(doc, kb, kb_spans)
+    covered = {i for sp in inst for i in range(sp.start, sp.end)}
+    kb_spans = [sp for sp in kb_spans if not covered.intersection(range(sp.start, sp.end))]
+    kb_spans = _weapon_with_maker(kb_spans, kb)
+    ner, displaced = _ner_spans(doc, kb, kb_spans, inst)
+    kb_spans = [sp for sp in kb_spans if sp not in displaced]
+    mentions = [_kb_mention(sp, kb) for sp in kb_spans] + inst + ner
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _kb_spans(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Span]:
+    spans = []
+    for match_id, start, end in matcher(doc):  # type: ignore[operator]
+        entry = kb.get(doc.vocab.strings[match_id])
+        if entry is None:
+            continue
+        spans.append(Span(doc, start, end, label=entry.type, kb_id=entry.id))
+    return filter_spans(spans)
+
+
+def _kb_mention(span: Span, kb: KnowledgeBase) -> Mention:
+    return Mention(span.start_char, span.end_char, span.text, span.label_, kb_id=span.kb_id_, source="kb")
+
+
+def _weapon_with_maker(spans: list[Span], kb: KnowledgeBase) -> list[Span]:
+    """'Rheinmetall Fuchs': a maker's name right before its product is part of the product's name."""
+    out: list[Span] = []
+    for sp in spans:
+        prev = out[-1] if out else None
+        entry = kb.get(sp.kb_id_)
+        if (prev is not None and entry is not None and entry.type == "WEAPON" and prev.end == sp.start
+                and entry.manufacturer == prev.kb_id_):
+            out[-1] = Span(sp.doc, prev.start, sp.end, label="WEAPON", kb_id=sp.kb_id_)
+        else:
+            out.append(sp)
+    return out
+
+
+@functools.cache
+def _institution_regexes(kb: KnowledgeBase) -> tuple[list[tuple[str, str, re.Pattern[str], re.Pattern[str]]], re.Pattern[str]]:
+    """For each institution: (kind, canonical, 'after a country' regex, 'before a country' regex)."""
+    out = []
+    vocab = [("MILITARY", kb.institutions.military), ("GOVERNMENT", kb.institutions.government)]
+    for kind, table in vocab:
+        for canonical, forms in table.items():
+            alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+            after = re.compile(rf"^(?:['’]s)?\s+(?:{alt})\b")
+            before = re.compile(rf"\b(?:{alt})\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?$")
+            out.append((kind, canonical, after, before))
+    republic = re.compile(r"\b(?:the\s+)?Republic\s+of\s+$")
+    return out, republic
+
+
+def _institution_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> list[Mention]:
+    """MILITARY and GOVERNMENT mentions built from a country mention and an institution word."""
+    text = doc.text
+    regexes, republic = _institution_regexes(kb)
+    out: list[Mention] = []
+    for sp in kb_spans:
+        entry = kb.get(sp.kb_id_)
+        if entry is None or entry.type != "COUNTRY" or not entry.country:
+            continue
+        tail = text[sp.end_char:sp.end_char + 60]
+        head = text[max(0, sp.start_char - 70):sp.start_char]
+        for kind, canonical, after, before in regexes:
+            m = after.match(tail)
+            if m and "\n" not in m.group(0):
+                start, end = sp.start_char, sp.end_char + m.end()
+                if (r := republic.search(head)) and "\n" not in r.group(0):
+                    start -= len(head) - r.start()
+                out.append(_inst_mention(text, start, end, kind, canonical, entry))
+                break
+            b = before.search(head)
+            if b and "\n" not in b.group(0):
+                start = sp.start_char - (len(head) - b.start())
+                out.append(_inst_mention(text, start, sp.end_char, kind, canonical, entry))
+                break
+    return out
+
+
+def _inst_mention(text: str, start: int, end: int, kind: str, canonical: str, country: KBEntry) -> Mention:
+    return Mention(start, end, text[start:end], kind, key=f"{kind.lower()}:{country.country}:{fold(canonical)}",
+                   source="pattern")
+
+
+def _clip(span: Span) -> Span | None:
+    """Strip a leading article/title-less determiner and a trailing possessive from an NER span."""
+    start, end = span.start, span.end
+    while start < end and span.doc[start].lower_ in ("the", "a", "an", "all", "'", "‘", "“", '"'):
+        start += 1
+    while end > start and span.doc[end - 1].text in ("'s", "’s", "'", "’", "”", '"', ",", "."):
+        end -= 1
+    if start >= end:
+        return None
+    return Span(span.doc, start, end, label=span.label_)
+
+
+def _ner_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span],
+               inst: list[Mention]) -> tuple[list[Mention], list[Span]]:
+    """NER mentions outside the known ones, and the known spans a longer NER name displaces."""
+    r = rules()
+    occupied = {i for sp in kb_spans for i in range(sp.start_char, sp.end_char)}
+    occupied |= {i for m in inst for i in range(m.start, m.end)}
+    out: list[Mention] = []
+    displaced: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ not in r.keep_labels:
+            continue
+        span = _clip(ent)
+        if span is None or "\n" in span.text:
+            continue
+        chars = set(range(span.start_char, span.end_char))
+        if chars & occupied:
+            inner = _extended_company(span, kb, kb_spans)
+            if inner and not chars & {i for m in inst for i in range(m.start, m.end)}:
+                out.append(Mention(span.start_char, span.end_char, span.text, "COMPANY", source="ner"))
+                displaced += inner
+                occupied |= chars
+            continue
+        mention = _typed(span, kb)
+        if mention is not None:
+            out.append(mention)
+            occupied |= chars
+    out += _designations(doc, occupied)
+    return out, displaced
+
+
+def _extended_company(span: Span, kb: KnowledgeBase, kb_spans: list[Span]) -> list[Span]:
+    """The known spans inside an ORG that names a known company plus distinctive words:
+    'Baykar Technology Azerbaijan' is Baykar's subsidiary, not Baykar. Empty otherwise."""
+    if span.label_ != "ORG":
+        return []
+    overlapping = [t for t in kb_spans if t.start < span.end and t.end > span.start]
+    inner = [t for t in overlapping if span.start <= t.start and t.end <= span.end]
+    if not inner or len(inner) != len(overlapping) or inner[0].start != span.start:
+        return []
+    first = kb.get(inner[0].kb_id_)
+    if first is None or first.type != "COMPANY":
+        return []
+    rest = [t for t in span[inner[0].end - span.start:] if t.is_alpha]
+    suffixes = {s.lower().rstrip(".") for s in kb.institutions.legal_suffixes}
+    if not rest or all(t.lower_ in suffixes for t in rest) or not rest[0].is_title:
+        return []
+    return inner
+
+
+def _typed(span: Span, kb: KnowledgeBase) -> Mention | None:
+    r = rules()
+    text = span.text
+    folded = fold(text)
+    if len(folded) < 2 or folded in r.stoplist or folded.isdigit() or not text[0].isupper():
+        return None
+    label = span.label_
+    if label == "PERSON":
+        text = person_name(text)
+    linked = link(text, kb, _TYPE_GROUPS.get(label, ()))
+    if linked is not None:
+        return Mention(span.start_char, span.end_char, span.text, linked.type, kb_id=linked.id, source="ner")
+    etype = _open_type(span, label)
+    if etype is None:
+        return None
+    return Mention(span.start_char, span.end_char, span.text, etype, source="ner")
+
+
+def _open_type(span: Span, label: str) -> str | None:
+    r = rules()
+    words = {t.lower_.strip(".") for t in span}
+    if label == "PERSON":
+        return "PERSON" if len(span) >= 2 or span[0].is_title else None
+    if label in ("GPE", "LOC"):
+        return "LOCATION"
+    if label == "EVENT":
+        return "EVENT"
+    if label == "LAW":
+        return "AGREEMENT" if words & {"declaration", "treaty", "agreement", "accord", "memorandum", "pact",
+                                       "convention", "protocol"} else None
+    if label == "PRODUCT":
+        return "WEAPON" if any(r.designation.match(t.text) for t in span) else None
+    if label == "ORG":
+        for etype, cues in r.org_cues:
+            if words & cues:
+                return etype
+        return "ORGANIZATION" if span.text.isupper() and len(span.text) <= 6 else "COMPANY"
+    return None
+
+
+def _designations(doc: Doc, occupied: set[int]) -> list[Mention]:
+    """Unknown designations before a weapon noun ('K9 howitzers') are weapon systems."""
+    r = rules()
+    out = []
+    for tok in doc[:-1]:
+        if tok.idx in occupied or not r.designation.match(tok.text):
+            continue
+        if doc[tok.i + 1].lower_ in r.weapon_nouns and any(c.isdigit() for c in tok.text):
+            out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, "WEAPON", source="pattern"))
+    return out
+
+
+def link(name: str, kb: KnowledgeBase, types: tuple[str, ...]) -> KBEntry | None:
+    """The knowledge-base entry a name means: exact folded match, else a close spelling
+    ('ROCKETSAN' -> Roketsan, 'Rheinmetal' -> Rheinmetall) of the same kind."""
+    exact = kb.lookup(name, types)
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        return None  # ambiguous: leave it to the open world
+    key = fold(name)
+    if len(key) < 6:
+        return None
+    choices = _fuzzy_choices(kb, types)
+    best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
+    if best is None or best[0][0] != key[0]:
+        return None
+    ids = kb.names_index()[best[0]]
+    candidates = [kb.entries[i] for i in ids if not types or kb.entries[i].type in types]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+@functools.cache
+def _fuzzy_choices(kb: KnowledgeBase, types: tuple[str, ...]) -> list[str]:
+    index = kb.names_index()
+    return [k for k, ids in index.items() if len(k) >= 5
+            and any(not types or kb.entries[i].type in types for i in ids)]

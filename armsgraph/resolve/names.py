@@ -1,0 +1,70 @@
+"""Name folding: the one place that decides when two spellings are the same string.
+
+Case, diacritics (Turkish dotless i included), possessives, punctuation and a
+leading article are folded. `dropped_variant` models a common scraping fault:
+letters outside ASCII vanish ("Kızılelma" -> "Kzlelma", "İlham" -> "lham").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_POSSESSIVE = re.compile(r"['’`]s\b")
+_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SPACE = re.compile(r"\s+")
+
+
+def ascii_fold(text: str) -> str:
+    """Remove diacritics, keeping letters: 'Türkiye' -> 'Turkiye', 'ı' -> 'i'."""
+    text = text.replace("ı", "i").replace("İ", "I")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """The comparison key of a name: 'the Azerbaijan's Air-Forces' -> 'azerbaijanairforces'."""
+    text = ascii_fold(text).casefold()
+    text = _POSSESSIVE.sub("", text)
+    text = _ARTICLE.sub("", text.strip())
+    return _NON_ALNUM.sub("", text)
+
+
+def fold_words(text: str) -> str:
+    """Like `fold` but keeps word breaks: 'Azerbaijan's  Air-Forces' -> 'azerbaijan air forces'."""
+    text = ascii_fold(text).casefold()
+    text = _POSSESSIVE.sub("", text)
+    text = _ARTICLE.sub("", text.strip())
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
+
+
+def dropped_variant(text: str) -> str | None:
+    """The name with its non-ASCII letters deleted, or None when it has none."""
+    if text.isascii():
+        return None
+    kept = "".join(c for c in text if c.isascii())
+    kept = _SPACE.sub(" ", kept).strip()
+    return kept or None
+
+
+def surface_variants(name: str) -> set[str]:
+    """The spellings under which a known name is matched in text (case-sensitive forms)."""
+    forms = {name, ascii_fold(name)}
+    dropped = dropped_variant(name)
+    if dropped:
+        forms.add(dropped)
+    out = set()
+    for form in forms:
+        out.add(form)
+        if len(form) > 3:
+            out.add(form.upper())
+            if form.isupper() or form.islower():
+                out.add(form.title())
+    return {f for f in out if f.strip()}
+
+
+def acronym(name: str) -> str:
+    """Initials of the capitalized words: 'Turkish Aerospace Industries' -> 'TAI'."""
+    words = [w for w in re.findall(r"[A-Za-zÀ-ÿ]+", ascii_fold(name)) if w[0].isupper()]
+    return "".join(w[0] for w in words)

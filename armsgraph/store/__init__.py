@@ -1,0 +1,209 @@
+"""The store: one database, one write path, content-derived ids.
+
+Every document is written by `Store.write_document` inside one transaction,
+so a failure leaves the store as it was. Ids derive from content (a document's
+text, an entity's resolution key, a fact's type and key roles), so writing the
+same article twice changes nothing. Entities are resolved across documents
+here: a new open-world entity joins an existing one whose name is the same
+after folding or differs only by dropped letters or a near spelling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from armsgraph.errors import StoreError
+from armsgraph.extract import lexicon as lx
+from armsgraph.model import Document, Entity, Event
+from armsgraph.resolve.names import dropped_variant, fold
+from armsgraph.store import schema as t
+
+_FUZZY_MIN = 92.0
+
+
+def digest(*parts: object) -> str:
+    return hashlib.sha1(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _engine(url: str) -> Engine:
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    try:
+        engine = create_engine(url, future=True)
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds on bad URLs
+        raise StoreError(f"cannot open database {url!r}: {exc}; give a file path or a database URL") from exc
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return engine
+
+
+class Store:
+    """The knowledge base on disk: documents, entities, mentions, facts, events, evidence."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _engine(url)
+        try:
+            self._migrate()
+        except OperationalError as exc:
+            raise StoreError(f"cannot use database {url!r}: {exc.orig}; check the path and permissions") from exc
+
+    # ------------------------------------------------------------ schema
+    def _migrate(self) -> None:
+        with self.engine.begin() as conn:
+            t.schema_migrations.create(conn, checkfirst=True)
+            done = set(conn.scalars(select(t.schema_migrations.c.version)))
+            if done and max(done) > t.LATEST:
+                raise StoreError(f"database {self.url!r} is from a newer armsgraph (schema {max(done)}); upgrade")
+            for version, name, fn in t.MIGRATIONS:
+                if version not in done:
+                    fn(conn)
+                    conn.execute(insert(t.schema_migrations).values(version=version, name=name))
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.max(t.schema_migrations.c.version))) or 0)
+
+    # ------------------------------------------------------------ the one write path
+    def has_document(self, doc: Document) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.documents.c.content_hash).where(t.documents.c.id == doc.doc_id)).first()
+        return row is not None and row[0] == self.content_hash(doc)
+
+    @staticmethod
+    def content_hash(doc: Document) -> str:
+        return digest(doc.text, doc.title, doc.published)
+
+    def write_document(self, doc: Document) -> bool:
+        """Store one processed document in one transaction; False if it was already there unchanged."""
+        content = self.content_hash(doc)
+        try:
+            with self.engine.begin() as conn:
+                old = conn.execute(select(t.documents.c.content_hash)
+                                   .where(t.documents.c.id == doc.doc_id)).first()
+                if old is not None and old[0] == content:
+                    return False
+                if old is not None:
+                    self._delete_document(conn, doc.doc_id)
+                conn.execute(insert(t.documents).values(
+                    id=doc.doc_id, content_hash=content, source=doc.source, url=doc.url, title=doc.title,
+                    published=doc.published, published_source=doc.published_source, text=doc.text,
+                    zones=[[z.kind, z.start, z.end] for z in doc.zones]))
+                ids = {e.id: self._entity_id(conn, e) for e in doc.entities}
+                for e in doc.entities:
+                    for m in e.mentions:
+                        conn.execute(insert(t.mentions).values(
+                            doc_id=doc.doc_id, entity_id=ids[e.id], local_id=e.id, start=m.start, end=m.end,
+                            text=m.text, source=m.source))
+                for ev in doc.events:
+                    self._write_event(conn, doc.doc_id, ev, ids)
+        except IntegrityError as exc:
+            raise StoreError(f"{doc.source}: could not be stored ({exc.orig}); nothing was written") from exc
+        return True
+
+    def _delete_document(self, conn: Connection, doc_id: str) -> None:
+        ev_ids = select(t.events.c.id).where(t.events.c.doc_id == doc_id)
+        conn.execute(delete(t.evidence).where(t.evidence.c.event_id.in_(ev_ids)))
+        conn.execute(delete(t.event_entities).where(t.event_entities.c.event_id.in_(ev_ids)))
+        conn.execute(delete(t.events).where(t.events.c.doc_id == doc_id))
+        conn.execute(delete(t.mentions).where(t.mentions.c.doc_id == doc_id))
+        conn.execute(delete(t.documents).where(t.documents.c.id == doc_id))
+
+    def _entity_id(self, conn: Connection, e: Entity) -> str:
+        """Get or create the store entity for a document entity (cross-document resolution)."""
+        key = e.key
+        row = conn.execute(select(t.entities.c.id).where(t.entities.c.key == key)).first()
+        if row is None and not key.startswith(("kb:", "military:", "government:")):
+            row_id = self._similar_entity(conn, e)
+            if row_id is not None:
+                row = (row_id,)
+        if row is None:
+            eid = "E" + digest(key)
+            conn.execute(insert(t.entities).values(id=eid, key=key, type=e.type, name=e.name, kb_id=e.kb_id,
+                                                   wikidata=e.wikidata, country=e.country))
+        else:
+            eid = row[0]
+        have = set(conn.scalars(select(t.entity_names.c.name).where(t.entity_names.c.entity_id == eid)))
+        for name in {e.name, *e.aliases, *(m.text for m in e.mentions)} - have:
+            conn.execute(insert(t.entity_names).values(entity_id=eid, name=name, folded=fold(name)))
+        return str(eid)
+
+    def _similar_entity(self, conn: Connection, e: Entity) -> str | None:
+        names = {fold(n) for n in [e.name, *(m.text for m in e.mentions)]}
+        names |= {fold(d) for n in [e.name] if (d := dropped_variant(n))}
+        rows = conn.execute(
+            select(t.entity_names.c.entity_id, t.entity_names.c.name, t.entity_names.c.folded)
+            .join(t.entities, t.entities.c.id == t.entity_names.c.entity_id)
+            .where(t.entities.c.type == e.type)).all()
+        by_folded: dict[str, set[str]] = {}
+        for eid, name, folded in rows:
+            by_folded.setdefault(folded, set()).add(eid)
+            if (d := dropped_variant(name)) is not None:
+                by_folded.setdefault(fold(d), set()).add(eid)
+        hits = set().union(*(by_folded.get(n, set()) for n in names)) if names else set()
+        if len(hits) == 1:
+            return next(iter(hits))
+        if hits or len(fold(e.name)) < 6:
+            return None
+        best = process.extractOne(fold(e.name), list(by_folded), scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
+        if best is not None and len(by_folded[best[0]]) == 1:
+            return next(iter(by_folded[best[0]]))
+        return None
+
+    def _write_event(self, conn: Connection, doc_id: str, ev: Event, ids: dict[str, str]) -> None:
+        roles = {r: [ids.get(v, v) for v in vals] for r, vals in ev.roles.items()}
+        key_roles = lx.KEY_ROLES[ev.type]
+        if ev.type in lx.PAIR_ROLES:
+            key: list[Any] = [sorted(roles.get(key_roles[0], []))]
+        else:
+            key = [sorted(roles.get(r, [])) for r in key_roles]
+        if ev.type in ("supply", "joint_production", "facility"):
+            key.append(sorted(fold(p) if p not in ids.values() else p for p in roles.get("product", [])))
+        fact_id = "F" + digest(ev.type, key)
+        if conn.execute(select(t.facts.c.id).where(t.facts.c.id == fact_id)).first() is None:
+            conn.execute(insert(t.facts).values(id=fact_id, type=ev.type, key=key))
+        event_id = "V" + digest(doc_id, ev.id, fact_id)
+        conn.execute(insert(t.events).values(
+            id=event_id, doc_id=doc_id, fact_id=fact_id, local_id=ev.id, type=ev.type, roles=roles,
+            status=ev.status, date=ev.date, date_derived=ev.date_derived,
+            attribution=ids.get(ev.attribution) if ev.attribution else None, confidence=ev.confidence))
+        for sp in ev.evidence:
+            conn.execute(insert(t.evidence).values(event_id=event_id, start=sp.start, end=sp.end, text=sp.text))
+        for role, vals in roles.items():
+            for v in dict.fromkeys(vals):
+                if v in ids.values():
+                    conn.execute(insert(t.event_entities).values(event_id=event_id, entity_id=v, role=role))
+
+    # ------------------------------------------------------------ reading
+    def connect(self) -> Connection:
+        return self.engine.connect()
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(t.documents).order_by(t.documents.c.id)).mappings():
+                yield dict(row)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = ["Store", "StoreError", "SQLAlchemyError"]
