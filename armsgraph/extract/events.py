@@ -111,8 +111,14 @@ def _slots(sent: Span, ctx: _Context) -> list[_Slot]:
 
 def _case(root: Token) -> tuple[str, Token | None]:
     tok = root
-    while tok.dep_ == "conj" and tok.head is not tok:
-        tok = tok.head
+    for _ in range(6):
+        if tok.dep_ == "conj" and tok.head is not tok:
+            tok = tok.head
+        elif tok.dep_ == "appos" or (tok.dep_ == "compound" and tok.head.pos_ == "NOUN" and tok.pos_ == "PROPN"
+                                     and tok.head.dep_ in ("pobj", "nsubj", "dobj", "nsubjpass", "appos")):
+            tok = tok.head
+        else:
+            break
     dep = tok.dep_
     if dep == "pobj":
         prep = tok.head
@@ -149,34 +155,63 @@ def _triggers(sent: Span, spec: lx.EventSpec) -> list[tuple[Token, str]]:
     return found
 
 
+def _is_clause(tok: Token) -> bool:
+    return tok.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+
+
+def _path_up(trigger: Token) -> list[Token]:
+    """The trigger and its heads, stopping where a coordinated clause begins."""
+    out = [trigger]
+    tok = trigger
+    for _ in range(10):
+        if tok.head is tok or (tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX")):
+            break
+        if tok.dep_ in ("ccomp", "advcl", "parataxis") and _is_clause(tok):
+            break
+        tok = tok.head
+        out.append(tok)
+    return out
+
+
 def _clause_head(trigger: Token) -> Token:
     """The verb whose clause the trigger is in ('build' <- 'plans' <- 'advancing')."""
-    tok = trigger
-    for _ in range(8):
-        if tok.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+    for tok in _path_up(trigger):
+        if _is_clause(tok):
             return tok
-        if tok.dep_ not in _CLAUSE_DEPS or tok.head is tok:
-            return tok
-        tok = tok.head
-    return tok
+    return _path_up(trigger)[-1]
 
 
-def _subject_tokens(trigger: Token) -> list[Token]:
+def _subject_tokens(trigger: Token, generic: frozenset[str]) -> list[Token]:
     head = _clause_head(trigger)
-    subs = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
     out = []
-    for s in subs:
-        out.append(s)
-        out += [c for c in s.subtree if c.dep_ in ("conj", "appos", "compound", "amod", "poss")]
+    for s in (c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")):
+        for tok in [s, *[c for c in s.children if c.dep_ in ("conj", "appos")]]:
+            out.append(tok)
+            if tok.lemma_.lower() not in generic:
+                out += [c for c in tok.children if c.dep_ in ("compound", "amod", "poss")]
+            out += [c for c in tok.children if c.dep_ == "conj"]
     return out
+
+
+def _attached(gov: Token | None, trigger: Token) -> bool:
+    """True where a dependent of `gov` speaks of the trigger: gov is on the trigger's path up."""
+    return gov is not None and (gov in _path_up(trigger) or trigger.is_ancestor(gov))
 
 
 def _in_clause(tok: Token | None, trigger: Token) -> bool:
     if tok is None:
         return False
     head = _clause_head(trigger)
-    return tok is trigger or tok.is_ancestor(trigger) and head.is_ancestor(tok) or tok is head \
-        or head.is_ancestor(tok) or trigger.is_ancestor(tok)
+    t = tok
+    for _ in range(12):
+        if t is head or t is trigger:
+            return True
+        if t is not tok and _is_clause(t):
+            return False
+        if t.head is t:
+            return False
+        t = t.head
+    return False
 
 
 def _distance(a: Token, b: Token) -> int:
@@ -192,17 +227,17 @@ def _distance(a: Token, b: Token) -> int:
 def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], used: set[str],
           ctx: _Context, roles: dict[str, list[Entity]]) -> list[Entity]:
     allowed = lx.MEETING_PARTY_TYPES if etype == "meeting" and role == "parties" else lx.ROLE_TYPES.get(role, ())
-    if role in ("host",) and case.startswith("prep:"):
-        allowed = ("COUNTRY", "LOCATION")
+    state_role = "COUNTRY" in allowed
 
     def ok(s: _Slot) -> bool:
-        return s.entity.type in allowed and s.entity.id not in used
+        e = _as_state(s.entity, ctx) if state_role else s.entity
+        return e.type in allowed and e.id not in used
 
     chosen: list[_Slot] = []
     if case == "subj":
-        subj = {t.i for t in _subject_tokens(trigger)}
-        chosen = [s for s in slots if ok(s) and s.root.i in subj and s.case in ("subj", "subjpass", "conj", "appos", "mod", "poss", "compound")]
-        chosen = [s for s in chosen if s.case != "subjpass" or etype in ("combat_use",)]
+        subj = {t.i for t in _subject_tokens(trigger, ctx.lex.generic_nouns)}
+        chosen = [s for s in slots if ok(s) and s.root.i in subj
+                  and (s.case != "subjpass" or etype == "combat_use")]
     elif case == "led":
         chosen = [s for s in slots if ok(s) and s.case == "by" and s.governor is not None
                   and s.governor.lemma_ in ("lead", "head")]
@@ -210,13 +245,13 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
         chosen = [s for s in slots if ok(s) and s.case == "by" and _in_clause(s.governor, trigger)
                   and not (s.governor is not None and s.governor.lemma_ in _MAKE_VERBS | {"lead", "head"})]
     elif case == "mod":
-        chosen = [s for s in slots if ok(s) and s.case in ("mod", "compound")
-                  and s.governor is not None and (s.governor is trigger or s.governor.head is trigger
-                                                  or trigger.head is s.governor)]
+        chosen = [s for s in slots if ok(s) and s.case == "mod" and s.governor is not None
+                  and (s.governor is trigger or s.governor.head is trigger or trigger.head is s.governor
+                       or (s.governor.head.head is trigger and s.governor.dep_ in ("amod", "compound")))]
     elif case == "between":
-        chosen = [s for s in slots if ok(s) and s.case == "prep:between"]
+        chosen = [s for s in slots if ok(s) and s.case == "prep:between" and _in_clause(s.governor, trigger)]
     elif case in ("obj", "poss", "dative", "appos") or case.startswith("prep:"):
-        chosen = [s for s in slots if ok(s) and s.case == case and _in_clause(s.governor, trigger)]
+        chosen = [s for s in slots if ok(s) and s.case == case and _attached(s.governor, trigger)]
     elif case == "any":
         chosen = [s for s in slots if ok(s)]
     elif case == "list":
@@ -224,18 +259,28 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
     elif case == "maker":
         return _makers(trigger, slots, used, ctx, allowed, roles)
     elif case == "pair":
-        return [e for e in ctx.pair if e.id not in used and e.type in allowed]
+        taken = {e.country for fillers in roles.values() for e in fillers if e.country}
+        return [e for e in ctx.pair if e.id not in used and e.type in allowed and e.country not in taken]
     elif case == "country":
-        return _countries_of(roles.get("location", []) + [s.entity for s in slots if s.entity.type == "LOCATION"
-                                                          and s.case in ("prep:in", "prep:near")], ctx, used)
+        places = roles.get("location", []) + [s.entity for s in sorted(slots, key=lambda s: _distance(s.root, trigger))
+                                              if s.entity.type == "LOCATION"]
+        return _countries_of(places, ctx, used)[:1]
     elif case == "named":
         return _countries_of(roles.get("name", []), ctx, used, by_name=True)
     chosen.sort(key=lambda s: _distance(s.root, trigger))
     out: list[Entity] = []
     for s in chosen:
-        if s.entity not in out:
-            out.append(s.entity)
+        e = _as_state(s.entity, ctx) if state_role and role != "location" else s.entity
+        if e not in out:
+            out.append(e)
     return out
+
+
+def _as_state(ent: Entity, ctx: _Context) -> Entity:
+    """A capital or city standing for its state ('Baku has cooperated with...') is that state."""
+    if ent.type != "LOCATION" or not ent.country:
+        return ent
+    return next((c for c in ctx.doc.entities if c.type == "COUNTRY" and c.country == ent.country), ent)
 
 
 def _makers(trigger: Token, slots: list[_Slot], used: set[str], ctx: _Context,
@@ -250,11 +295,14 @@ def _makers(trigger: Token, slots: list[_Slot], used: set[str], ctx: _Context,
         after = s.root.nbor(2) if s.root.i + 2 < len(s.root.doc) else None
         if s.case == "by" and gov is not None and gov.lemma_ in _MAKE_VERBS:
             out.append(s.entity)
+        elif (s.case == "mod" and gov is not None and gov.dep_ == "pobj" and gov.head.lower_ == "by"
+              and gov.head.head.lemma_ in _MAKE_VERBS):
+            out.append(s.entity)
         elif nxt is not None and nxt.text == "-" and after is not None and after.lemma_ in _MAKE_VERBS:
             out.append(s.entity)
     if out:
         return out
-    for product in roles.get("product", []) + [s.entity for s in slots if s.entity.type == "WEAPON"]:
+    for product in roles.get("product", []) or [s.entity for s in slots if s.entity.type == "WEAPON"]:
         entry = ctx.kb.get(product.kb_id)
         if entry is None:
             continue
@@ -276,7 +324,10 @@ def _countries_of(ents: list[Entity], ctx: _Context, used: set[str], by_name: bo
         if by_name:
             iso = next((c.country for c in ctx.doc.entities if c.type == "COUNTRY" and c.country
                         and any(m.text in e.name for m in c.mentions)), None)
-        country = next((c for c in ctx.doc.entities if c.type == "COUNTRY" and c.country == iso), None)
+        if e.type == "COUNTRY":
+            country: Entity | None = e
+        else:
+            country = next((c for c in ctx.doc.entities if c.type == "COUNTRY" and c.country == iso), None)
         if country is not None and country.id not in used and country not in out:
             out.append(country)
     return out
@@ -291,7 +342,8 @@ def _products(trigger: Token, sent: Span, slots: list[_Slot], ctx: _Context) -> 
         if chunk.root.lemma_.lower() not in ctx.lex.product_nouns:
             continue
         words = [t for t in chunk if t.pos_ in ("NOUN", "ADJ", "PROPN") and t.dep_ != "poss"
-                 and t.lower_ not in ("various", "different", "other", "new", "many", "such", "several")
+                 and t.lower_ not in ("various", "different", "other", "new", "many", "such", "several", "specific",
+                                      "certain", "some", "these", "those", "all", "most", "modern")
                  and t.i not in ctx.token_entity]
         if not words:
             continue
@@ -311,24 +363,49 @@ def _products(trigger: Token, sent: Span, slots: list[_Slot], ctx: _Context) -> 
 def _build(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span, slots: list[_Slot],
            ctx: _Context) -> list[Event]:
     lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-    if spec.requires_cue and not (spec.requires_cue & lemmas) and not _cue_near(spec, ctx, sent):
+    if spec.requires_cue and not (spec.requires_cue & (lemmas | _previous_lemmas(sent))) \
+            and not _cue_near(spec, ctx, sent):
         return []
+    if spec.type == "meeting" and trigger.pos_ == "VERB" and trigger.lemma_ == "meet" and not any(
+            c.dep_ == "prep" and c.lower_ == "with" or c.dep_ == "dobj" and c.i in ctx.token_entity
+            for c in trigger.children):
+        return []  # 'meet its needs' is not a meeting
     if spec.exclude & lemmas and spec.type in ("agreement", "facility"):
         return []
     if spec.type == "meeting" and trigger.lemma_ == "receive" and any(s.entity.type == "WEAPON" for s in slots):
         return []
+    products = _products(trigger, sent, slots, ctx) if spec.type in (
+        "supply", "facility", "joint_production", "combat_use") else []
+    ent_products = [p for p in products if isinstance(p, Entity)]
+    if len(ent_products) > 1 and spec.type in ("supply", "joint_production", "combat_use"):
+        out: list[Event] = []  # one fact per product: 'KAAN and Kizilelma parts made in Azerbaijan'
+        for product in ent_products:
+            others = {p.id for p in ent_products} - {product.id}
+            out += _build_with(spec, frame_name, trigger, sent, [s for s in slots if s.entity.id not in others],
+                               ctx, [product])
+        return out
+    return _build_with(spec, frame_name, trigger, sent, slots, ctx, products)
+
+
+def _build_with(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span, slots: list[_Slot],
+                ctx: _Context, products: list[str | Entity]) -> list[Event]:
+    ent_products = [p for p in products if isinstance(p, Entity)]
     frame = spec.frames[frame_name]
     roles: dict[str, list[Entity]] = {}
     used: set[str] = set()
     free: dict[str, list[str]] = {}
-    products = _products(trigger, sent, slots, ctx) if spec.type in (
-        "supply", "facility", "joint_production", "combat_use") else []
-    ent_products = [p for p in products if isinstance(p, Entity)]
     if ent_products:
         roles["product"] = ent_products
         used |= {p.id for p in ent_products}
     pair_role = lx.PAIR_ROLES.get(spec.type)
+    if spec.type == "meeting":
+        people = _meeting_people(sent, slots, ctx)
+        if len(people) >= 2:
+            roles["parties"] = people
+            used |= {p.id for p in people}
     for role, cases in frame.items():
+        if role in roles:
+            continue
         if role == "product" and ent_products:
             continue
         filled: list[Entity] = []
@@ -373,6 +450,27 @@ def _build(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span, slot
                   attribution=attribution, confidence=_confidence(spec.type, r, frame),
                   evidence=list(evidence))
             for r in events]
+
+
+def _previous_lemmas(sent: Span) -> set[str]:
+    if sent.start == 0:
+        return set()
+    prev = sent.doc[sent.start - 1].sent
+    return {t.lemma_.lower() for t in prev} | {t.lower_ for t in prev}
+
+
+def _meeting_people(sent: Span, slots: list[_Slot], ctx: _Context) -> list[Entity]:
+    """The people who met: persons in the sentence who are not only the source of the report."""
+    out: list[Entity] = []
+    for s in sorted(slots, key=lambda s: s.start):
+        if s.entity.type != "PERSON" or s.entity in out:
+            continue
+        gov = s.governor
+        if s.case == "prep:to" or (gov is not None and gov.lemma_ in ctx.lex.reporting and s.case == "subj"
+                                   and gov.lemma_ not in ("announce",)):
+            continue
+        out.append(s.entity)
+    return out
 
 
 def _cue_near(spec: lx.EventSpec, ctx: _Context, sent: Span) -> bool:
@@ -434,6 +532,9 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
     cues = dict(ctx.lex.status)
     if lemmas & cues["cancelled"] and not negated:
         return "cancelled"
+    if spec.type == "agreement" and any(t.lower_ in ("signed", "signing", "signings", "concluded", "inked")
+                                        for t in window):
+        return "completed"
     if spec.type == "supply" and (lemmas & cues["interest"]):
         return "interest"
     head = _clause_head(trigger)
@@ -499,8 +600,13 @@ def fact_key(ev: Event) -> tuple:
         parts: tuple = (frozenset(ev.roles.get(key_roles[0], [])),)
     else:
         parts = tuple(frozenset(ev.roles.get(r, [])) for r in key_roles)
-    product = frozenset(ev.roles.get("product", [])) if ev.type in ("supply", "joint_production") else frozenset()
+    product = frozenset(p for p in ev.roles.get("product", []) if _is_entity_id(p)) \
+        if ev.type in ("supply", "joint_production") else frozenset()
     return (ev.type, parts, product)
+
+
+def _is_entity_id(value: str) -> bool:
+    return value[:1] == "e" and value[1:].isdigit()
 
 
 def _merge(events: list[Event]) -> list[Event]:

@@ -56,6 +56,7 @@ class Lexicon:
     status: tuple[tuple[str, frozenset[str]], ...]
     reporting: frozenset[str]
     product_nouns: frozenset[str]
+    generic_nouns: frozenset[str]
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -78,4 +79,4 @@ def load() -> Lexicon:
         ))
     status = tuple((k, frozenset(v)) for k, v in data["status"].items())
     nouns = next((s.product_nouns for s in specs if s.product_nouns), frozenset())
-    return Lexicon(tuple(specs), status, frozenset(data["reporting"]), nouns)
+    return Lexicon(tuple(specs), status, frozenset(data["reporting"]), nouns, frozenset(data["generic_nouns"]))

@@ -47,8 +47,11 @@ class Rules:
     stoplist: frozenset[str]
     titles: re.Pattern[str]
     patronymic: re.Pattern[str]
+    patronymic_name: re.Pattern[str]
     weapon_nouns: frozenset[str]
     designation: re.Pattern[str]
+    company_nouns: frozenset[str]
+    institution_endings: frozenset[str]
 
 
 @functools.cache
@@ -62,8 +65,13 @@ def rules() -> Rules:
         titles=re.compile(r"^(?:(?:" + "|".join(map(re.escape, titles)) + r")\.?\s+)+", re.IGNORECASE),
         patronymic=re.compile(r"\s+\S+\s+(?:" + "|".join(data["patronymic_markers"]) + r")(?=\s)",
                               re.IGNORECASE),
+        patronymic_name=re.compile(
+            r"\b([A-ZÀ-Þİ][\w'’-]+)\s+[A-ZÀ-Þİ][\w'’-]+\s+(?i:" + "|".join(data["patronymic_markers"])
+            + r")\s+([A-ZÀ-Þİ][\w'’-]+)"),
         weapon_nouns=frozenset(data["weapon_nouns"]),
         designation=re.compile(data["designation"]),
+        company_nouns=frozenset(data["company_nouns"]),
+        institution_endings=frozenset(data["institution_endings"]),
     )
 
 
@@ -77,7 +85,7 @@ def person_name(text: str) -> str:
 def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]:
     """All mentions in a parsed document, non-overlapping, in text order."""
     kb_spans = _kb_spans(doc, kb, matcher)
-    inst = _institution_spans(doc, kb, kb_spans)
+    inst = _institution_spans(doc, kb, kb_spans) + _patronymic_names(doc, kb, kb_spans)
     covered = {i for sp in inst for i in range(sp.start, sp.end)}
     kb_spans = [sp for sp in kb_spans if not covered.intersection(range(sp.start, sp.end))]
     kb_spans = _weapon_with_maker(kb_spans, kb)
@@ -158,6 +166,16 @@ def _institution_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> lis
     return out
 
 
+def _patronymic_names(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> list[Mention]:
+    """Formal names with a patronymic ('Ilham Heydar Oghlu Aliyev') as one person mention."""
+    out = []
+    for m in rules().patronymic_name.finditer(doc.text):
+        linked = link(f"{m.group(1)} {m.group(2)}", kb, ("PERSON",))
+        out.append(Mention(m.start(), m.end(), m.group(0), "PERSON", kb_id=linked.id if linked else None,
+                           key=None if linked else f"open:{fold(m.group(1) + m.group(2))}", source="pattern"))
+    return out
+
+
 def _inst_mention(text: str, start: int, end: int, kind: str, canonical: str, country: KBEntry) -> Mention:
     return Mention(start, end, text[start:end], kind, key=f"{kind.lower()}:{country.country}:{fold(canonical)}",
                    source="pattern")
@@ -168,7 +186,8 @@ def _clip(span: Span) -> Span | None:
     start, end = span.start, span.end
     while start < end and span.doc[start].lower_ in ("the", "a", "an", "all", "'", "‘", "“", '"'):
         start += 1
-    while end > start and span.doc[end - 1].text in ("'s", "’s", "'", "’", "”", '"', ",", "."):
+    while end > start and (span.doc[end - 1].text in ("'s", "’s", "'", "’", "”", '"', ",", ".")
+                           or span.doc[end - 1].pos_ in ("ADP", "DET", "CCONJ", "PART", "PUNCT")):
         end -= 1
     if start >= end:
         return None
@@ -193,7 +212,8 @@ def _ner_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span],
         if chars & occupied:
             inner = _extended_company(span, kb, kb_spans)
             if inner and not chars & {i for m in inst for i in range(m.start, m.end)}:
-                out.append(Mention(span.start_char, span.end_char, span.text, "COMPANY", source="ner"))
+                etype = _open_type(span, "ORG") or "COMPANY"
+                out.append(Mention(span.start_char, span.end_char, span.text, etype, source="ner"))
                 displaced += inner
                 occupied |= chars
             continue
@@ -212,7 +232,13 @@ def _extended_company(span: Span, kb: KnowledgeBase, kb_spans: list[Span]) -> li
         return []
     overlapping = [t for t in kb_spans if t.start < span.end and t.end > span.start]
     inner = [t for t in overlapping if span.start <= t.start and t.end <= span.end]
-    if not inner or len(inner) != len(overlapping) or inner[0].start != span.start:
+    if not inner or len(inner) != len(overlapping):
+        return []
+    last = span[-1]
+    if (len(span) >= 3 and last.lower_ in rules().institution_endings and inner[-1].end < span.end
+            and all(t.is_title or t.is_upper or not t.is_alpha for t in span)):
+        return inner  # 'Ottoman Caucasian Islamic Army' is not the Ottoman Empire
+    if inner[0].start != span.start:
         return []
     first = kb.get(inner[0].kb_id_)
     if first is None or first.type != "COMPANY":
@@ -239,7 +265,20 @@ def _typed(span: Span, kb: KnowledgeBase) -> Mention | None:
     etype = _open_type(span, label)
     if etype is None:
         return None
+    if etype in ("PERSON", "ORGANIZATION") and _near_company_noun(span):
+        etype = "COMPANY"
     return Mention(span.start_char, span.end_char, span.text, etype, source="ner")
+
+
+def _near_company_noun(span: Span) -> bool:
+    """'defense company Assan', 'Assan, a Turkish firm', 'Assan CEO': the name is a company's."""
+    doc, nouns = span.doc, rules().company_nouns
+    before = [t.lower_ for t in doc[max(0, span.start - 2):span.start]]
+    after = [t.lower_ for t in doc[span.end:span.end + 4] if not t.is_punct]
+    if any(w in nouns for w in before):
+        return True
+    return bool(after) and (after[0] in ("ceo", "chairman", "chief") or any(w in nouns for w in after[1:3])
+                            and doc[span.end].text == ",")
 
 
 def _open_type(span: Span, label: str) -> str | None:

@@ -31,8 +31,8 @@ def mention_key(m: Mention, kb: KnowledgeBase) -> str:
     if m.key:
         return m.key
     if m.type == "PERSON":
-        return f"person:{fold(person_name(m.text))}"
-    return f"{m.type.lower()}:{fold(strip_legal_suffix(m.text, kb.institutions.legal_suffixes))}"
+        return f"open:{fold(person_name(m.text))}"
+    return f"open:{fold(strip_legal_suffix(m.text, kb.institutions.legal_suffixes))}"
 
 
 def resolve_mentions(mentions: list[Mention], kb: KnowledgeBase, text: str) -> list[Entity]:
@@ -55,13 +55,13 @@ def _person_tokens(key: str, ms: list[Mention], kb: KnowledgeBase) -> list[list[
 
 def _fits(short: list[str], long: list[str]) -> bool:
     """'hasanov' fits 'zakir hasanov'; 'y karauz' fits 'yucel karauz'."""
-    if not short or not long or len(short) >= len(long) or short[-1] != long[-1]:
+    if not short or not long or len(short) > len(long) or short[-1] != long[-1] or short == long:
         return False
     return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in long[:-1]) for w in short[:-1])
 
 
 def _merge_persons(clusters: dict[str, list[Mention]], kb: KnowledgeBase) -> None:
-    persons = {k: v for k, v in clusters.items() if all(m.type == "PERSON" for m in v)}
+    persons = {k: v for k, v in clusters.items() if _type_of(v) == "PERSON"}
     tokens = {k: _person_tokens(k, v, kb) for k, v in persons.items()}
     for short_key in sorted(persons, key=lambda k: min(len(t) for t in tokens[k])):
         if short_key.startswith("kb:") or short_key not in clusters:
@@ -97,7 +97,7 @@ def _entity(eid: str, key: str, ms: list[Mention], kb: KnowledgeBase) -> Entity:
         aliases = sorted({*entry.names, *entry.demonyms} - {entry.name})
         return Entity(eid, entry.type, entry.name, key, ms, kb_id=entry.id, wikidata=entry.wikidata,
                       country=entry.country, aliases=aliases)
-    etype = ms[0].type
+    etype = _type_of(ms)
     if key.count(":") == 2 and etype in ("MILITARY", "GOVERNMENT"):
         _, iso3, _ = key.split(":")
         country = kb.country(iso3)
@@ -106,6 +106,16 @@ def _entity(eid: str, key: str, ms: list[Mention], kb: KnowledgeBase) -> Entity:
     names = [person_name(m.text) if etype == "PERSON" else m.text for m in ms]
     name = max(names, key=lambda n: (len(n.split()), len(n)))
     return Entity(eid, etype, name, key, ms)
+
+
+def _type_of(ms: list[Mention]) -> str:
+    """The type most mentions give; a company reading beats a person reading ('Assan')."""
+    votes: dict[str, int] = {}
+    for m in ms:
+        votes[m.type] = votes.get(m.type, 0) + 1
+    if "COMPANY" in votes and "PERSON" in votes:
+        votes.pop("PERSON")
+    return max(votes, key=lambda t: (votes[t], t != "PERSON"))
 
 
 def _institution_name(ms: list[Mention], country: str) -> str:

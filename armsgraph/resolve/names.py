@@ -16,9 +16,14 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _SPACE = re.compile(r"\s+")
 
 
+# Letters that Unicode decomposition does not reduce to ASCII.
+_LETTERS = str.maketrans({"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ə": "e", "Ə": "E",
+                          "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th"})
+
+
 def ascii_fold(text: str) -> str:
-    """Remove diacritics, keeping letters: 'Türkiye' -> 'Turkiye', 'ı' -> 'i'."""
-    text = text.replace("ı", "i").replace("İ", "I")
+    """Remove diacritics, keeping letters: 'Türkiye' -> 'Turkiye', 'ı' -> 'i', 'ł' -> 'l'."""
+    text = text.translate(_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -43,9 +48,14 @@ def dropped_variant(text: str) -> str | None:
     """The name with its non-ASCII letters deleted, or None when it has none."""
     if text.isascii():
         return None
+    letters = [c for c in text if c.isalpha()]
     kept = "".join(c for c in text if c.isascii())
     kept = _SPACE.sub(" ", kept).strip()
-    return kept or None
+    kept_letters = sum(1 for c in kept if c.isalpha())
+    # only a few letters may vanish: a name in another script is not a 'dropped' spelling
+    if kept_letters < 3 or kept_letters < 0.7 * len(letters):
+        return None
+    return kept
 
 
 def surface_variants(name: str) -> set[str]:
