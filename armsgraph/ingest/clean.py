@@ -129,10 +129,10 @@ def clean_text(raw: str, title: str | None = None) -> Cleaned:
 
 
 def _is_dated_list(lines: list[str], i: int) -> bool:
-    """True where a line and the next few alternate headline / date: a related-news list."""
-    window = lines[i:i + 6]
-    dated = sum(1 for x in window[1::2] if parse_dateline(x))
-    return len(window) >= 4 and dated >= 2
+    """True where this line and the next few alternate headline / date: a related-news list."""
+    window = lines[i:i + 4]
+    return len(window) == 4 and all(parse_dateline(x) for x in window[1::2]) \
+        and not any(parse_dateline(x) for x in window[0::2])
 
 
 def _assemble(parts: list[tuple[str, str]], title: str | None, published: str | None) -> Cleaned:

@@ -92,8 +92,26 @@ def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]
     ner, displaced = _ner_spans(doc, kb, kb_spans, inst)
     kb_spans = [sp for sp in kb_spans if sp not in displaced]
     mentions = [_kb_mention(sp, kb) for sp in kb_spans] + inst + ner
+    mentions += _repeats(doc, mentions)
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _repeats(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Other occurrences of an open-world name the model tagged once ('Assan' five times)."""
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    out: list[Mention] = []
+    seen: set[str] = set()
+    for m in mentions:
+        if m.source != "ner" or m.text in seen or len(m.text) < 3 or not m.text[0].isupper():
+            continue
+        seen.add(m.text)
+        for hit in re.finditer(rf"(?<![\w-]){re.escape(m.text)}(?![\w-])", doc.text):
+            span = range(hit.start(), hit.end())
+            if covered.isdisjoint(span):
+                out.append(Mention(hit.start(), hit.end(), m.text, m.type, kb_id=m.kb_id, key=m.key, source="ner"))
+                covered.update(span)
+    return out
 
 
 def _kb_spans(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Span]:
@@ -263,10 +281,11 @@ def _typed(span: Span, kb: KnowledgeBase) -> Mention | None:
     if linked is not None:
         return Mention(span.start_char, span.end_char, span.text, linked.type, kb_id=linked.id, source="ner")
     etype = _open_type(span, label)
+    if etype in ("PERSON", "ORGANIZATION", None) and label in ("PERSON", "ORG", "NORP", "PRODUCT") \
+            and _near_company_noun(span):
+        etype = "COMPANY"
     if etype is None:
         return None
-    if etype in ("PERSON", "ORGANIZATION") and _near_company_noun(span):
-        etype = "COMPANY"
     return Mention(span.start_char, span.end_char, span.text, etype, source="ner")
 
 
@@ -328,11 +347,19 @@ def link(name: str, kb: KnowledgeBase, types: tuple[str, ...]) -> KBEntry | None
         return None
     choices = _fuzzy_choices(kb, types)
     best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
-    if best is None or best[0][0] != key[0]:
+    if best is None or (best[0][0] != key[0] and not _dropped_from(key, best[0])):
         return None
     ids = kb.names_index()[best[0]]
     candidates = [kb.entries[i] for i in ids if not types or kb.entries[i].type in types]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _dropped_from(short: str, long: str) -> bool:
+    """'lhamaliyev' is 'ilhamaliyev' with letters lost: a subsequence missing at most two."""
+    if not 0 < len(long) - len(short) <= 2:
+        return False
+    it = iter(long)
+    return all(c in it for c in short)
 
 
 @functools.cache

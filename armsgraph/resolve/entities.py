@@ -94,7 +94,9 @@ def _entity(eid: str, key: str, ms: list[Mention], kb: KnowledgeBase) -> Entity:
     ms.sort(key=lambda m: m.start)
     entry = kb.get(ms[0].kb_id) if key.startswith("kb:") else None
     if entry is not None:
-        aliases = sorted({*entry.names, *entry.demonyms} - {entry.name})
+        seen = {m.text for m in ms}
+        surnames = _surnames([*entry.names, *seen]) if entry.type == "PERSON" else set()
+        aliases = sorted({*entry.names, *entry.demonyms, *seen, *surnames} - {entry.name})
         return Entity(eid, entry.type, entry.name, key, ms, kb_id=entry.id, wikidata=entry.wikidata,
                       country=entry.country, aliases=aliases)
     etype = _type_of(ms)
@@ -105,7 +107,13 @@ def _entity(eid: str, key: str, ms: list[Mention], kb: KnowledgeBase) -> Entity:
                       country=iso3)
     names = [person_name(m.text) if etype == "PERSON" else m.text for m in ms]
     name = max(names, key=lambda n: (len(n.split()), len(n)))
-    return Entity(eid, etype, name, key, ms)
+    aliases = sorted({n for n in names if n != name} | (_surnames([name, *names]) if etype == "PERSON" else set()))
+    return Entity(eid, etype, name, key, ms, aliases=aliases)
+
+
+def _surnames(names: list[str]) -> set[str]:
+    """A person is also referred to by surname: 'Recep Tayyip Erdoğan' -> 'Erdoğan'."""
+    return {n.split()[-1] for n in names if len(n.split()) > 1}
 
 
 def _type_of(ms: list[Mention]) -> str:

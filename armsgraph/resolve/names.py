@@ -58,9 +58,17 @@ def dropped_variant(text: str) -> str | None:
     return kept
 
 
+_ORDINALS = (("First", "1st"), ("Second", "2nd"), ("Third", "3rd"), ("Fourth", "4th"), ("Fifth", "5th"))
+
+
 def surface_variants(name: str) -> set[str]:
-    """The spellings under which a known name is matched in text (case-sensitive forms)."""
-    forms = {name, ascii_fold(name)}
+    """The spellings under which a known name is matched in text (case-sensitive forms):
+    as written, without diacritics, with non-ASCII letters dropped, upper/title case,
+    hyphens as spaces and back ('TÜBİTAK SAGE' ~ 'TUBITAK-SAGE'), ordinals as numerals."""
+    forms = {name, name.replace("-", " "), re.sub(r"(?<=\w) (?=\w)", "-", name) if name.count(" ") == 1 else name}
+    for word, numeral in _ORDINALS:
+        forms |= {f.replace(word, numeral) for f in forms if word in f.split()}
+    forms |= {ascii_fold(f) for f in forms}
     dropped = dropped_variant(name)
     if dropped:
         forms.add(dropped)
