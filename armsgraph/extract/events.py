@@ -63,8 +63,16 @@ def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
         slots = _slots(sent, ctx)
         for spec in lex.specs:
             for trigger, frame in _triggers(sent, spec):
+                if trigger.i in ctx.token_entity and ctx.token_entity[trigger.i].type != "AGREEMENT":
+                    continue  # 'Federal Antimonopoly Office' names a body, it == no office being opened
+                if trigger.dep_ == "compound" and trigger.head.pos_ in ("NOUN", "PROPN"):
+                    continue  # 'plant equipment' is equipment
+                if spec.type == "supply" and trigger.lemma_ in ("order", "contract", "deal") \
+                        and trigger.head.lemma_ in lex.win_verbs:
+                    frame = "won"
                 ctx.events += _build(spec, frame, trigger, sent, slots, ctx)
-    return _merge(ctx.events)
+        _attach_following_products(sent, slots, ctx)
+    return _merge(_derive_agreements(ctx.events, ctx), {e.id: e for e in doc.entities})
 
 
 # ---------------------------------------------------------------- mentions in a sentence
@@ -112,7 +120,7 @@ def _slots(sent: Span, ctx: _Context) -> list[_Slot]:
 def _case(root: Token) -> tuple[str, Token | None]:
     tok = root
     for _ in range(6):
-        if tok.dep_ == "conj" and tok.head is not tok:
+        if tok.dep_ == "conj" and tok.head != tok:
             tok = tok.head
         elif tok.dep_ == "appos" or (tok.dep_ == "compound" and tok.head.pos_ == "NOUN" and tok.pos_ == "PROPN"
                                      and tok.head.dep_ in ("pobj", "nsubj", "dobj", "nsubjpass", "appos")):
@@ -149,8 +157,8 @@ def _triggers(sent: Span, spec: lx.EventSpec) -> list[tuple[Token, str]]:
             if len(window) < n:
                 continue
             if all(w.lemma_.lower() == p or w.lower_ == p for w, p in zip(window, phrase, strict=True)):
-                head = next((w for w in window if w.head not in window or w.head is w), window[-1])
-                if not any(head is f[0] for f in found):
+                head = next((w for w in window if w.head not in window or w.head == w), window[-1])
+                if not any(head == f[0] for f in found):
                     found.append((head, frame))
     return found
 
@@ -164,7 +172,7 @@ def _path_up(trigger: Token) -> list[Token]:
     out = [trigger]
     tok = trigger
     for _ in range(10):
-        if tok.head is tok or (tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX")):
+        if tok.head == tok or (tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX")):
             break
         if tok.dep_ in ("ccomp", "advcl", "parataxis") and _is_clause(tok):
             break
@@ -184,7 +192,10 @@ def _clause_head(trigger: Token) -> Token:
 def _subject_tokens(trigger: Token, generic: frozenset[str]) -> list[Token]:
     head = _clause_head(trigger)
     out = []
-    for s in (c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")):
+    subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if head.dep_ == "relcl" and any(c.lower_ in ("which", "that", "who") for c in subjects):
+        subjects.append(head.head)  # 'the DRDO stable, which won orders': the stable == the subject
+    for s in subjects:
         for tok in [s, *[c for c in s.children if c.dep_ in ("conj", "appos")]]:
             out.append(tok)
             if tok.lemma_.lower() not in generic:
@@ -204,11 +215,11 @@ def _in_clause(tok: Token | None, trigger: Token) -> bool:
     head = _clause_head(trigger)
     t = tok
     for _ in range(12):
-        if t is head or t is trigger:
+        if t == head or t == trigger:
             return True
-        if t is not tok and _is_clause(t):
+        if t != tok and _is_clause(t):
             return False
-        if t.head is t:
+        if t.head == t:
             return False
         t = t.head
     return False
@@ -227,17 +238,22 @@ def _distance(a: Token, b: Token) -> int:
 def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], used: set[str],
           ctx: _Context, roles: dict[str, list[Entity]]) -> list[Entity]:
     allowed = lx.MEETING_PARTY_TYPES if etype == "meeting" and role == "parties" else lx.ROLE_TYPES.get(role, ())
-    state_role = "COUNTRY" in allowed
+    state_role = role in ("parties", "host", "recipient", "user", "operator", "partners") and "COUNTRY" in allowed
 
     def ok(s: _Slot) -> bool:
         e = _as_state(s.entity, ctx) if state_role else s.entity
         return e.type in allowed and e.id not in used
 
     chosen: list[_Slot] = []
-    if case == "subj":
-        subj = {t.i for t in _subject_tokens(trigger, ctx.lex.generic_nouns)}
+    if case in ("subj", "clause_subj"):
+        tokens = _subject_tokens(trigger, ctx.lex.generic_nouns) if case == "subj" else _lower_subjects(trigger)
+        subj = {t.i for t in tokens}
         chosen = [s for s in slots if ok(s) and s.root.i in subj
                   and (s.case != "subjpass" or etype == "combat_use")]
+        if not chosen:
+            found = _antecedents(tokens, ctx, allowed, used)
+            if found:
+                return found
     elif case == "led":
         chosen = [s for s in slots if ok(s) and s.case == "by" and s.governor is not None
                   and s.governor.lemma_ in ("lead", "head")]
@@ -246,10 +262,11 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
                   and not (s.governor is not None and s.governor.lemma_ in _MAKE_VERBS | {"lead", "head"})]
     elif case == "mod":
         chosen = [s for s in slots if ok(s) and s.case == "mod" and s.governor is not None
-                  and (s.governor is trigger or s.governor.head is trigger or trigger.head is s.governor
-                       or (s.governor.head.head is trigger and s.governor.dep_ in ("amod", "compound")))]
+                  and (s.governor == trigger or s.governor.head == trigger or trigger.head == s.governor
+                       or (s.governor.head.head == trigger and s.governor.dep_ in ("amod", "compound")))]
     elif case == "between":
-        chosen = [s for s in slots if ok(s) and s.case == "prep:between" and _in_clause(s.governor, trigger)]
+        preps = [t for t in trigger.sent if t.lower_ == "between" and _attached(t.head, trigger)]
+        chosen = [s for s in slots if ok(s) and any(p.is_ancestor(s.root) for p in preps)]
     elif case in ("obj", "poss", "dative", "appos") or case.startswith("prep:"):
         chosen = [s for s in slots if ok(s) and s.case == case and _attached(s.governor, trigger)]
     elif case == "any":
@@ -261,6 +278,11 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
     elif case == "pair":
         taken = {e.country for fillers in roles.values() for e in fillers if e.country}
         return [e for e in ctx.pair if e.id not in used and e.type in allowed and e.country not in taken]
+    elif case == "partner_country":
+        mine = {e.country for e in roles.get("parent", []) if e.country}
+        return [c for s in slots if s.entity.type == "COMPANY" and s.entity.country
+                and s.entity.country not in mine and s.entity.id not in used
+                for c in _countries_of([s.entity], ctx, used)][:1]
     elif case == "country":
         places = roles.get("location", []) + [s.entity for s in sorted(slots, key=lambda s: _distance(s.root, trigger))
                                               if s.entity.type == "LOCATION"]
@@ -274,6 +296,37 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
         if e not in out:
             out.append(e)
     return out
+
+
+def _lower_subjects(trigger: Token) -> list[Token]:
+    """Subjects of clauses under the trigger: 'an order under which PT Pindad will build ...'."""
+    return [c for t in trigger.subtree if t != trigger and _is_clause(t)
+            for c in t.children if c.dep_ == "nsubj"]
+
+
+def _antecedents(tokens: list[Token], ctx: _Context, allowed: tuple[str, ...], used: set[str]) -> list[Entity]:
+    """What 'it', 'the company' or 'the German concern' refers to: the latest company named before,
+    of that nationality where one == given."""
+    for tok in tokens:
+        definite = tok.lemma_.lower() in ctx.lex.generic_nouns and any(
+            c.lower_ in ("the", "this", "that") for c in tok.children)
+        if tok.lower_ not in ("it", "its", "they", "their") and not definite:
+            continue
+        country = next((ctx.token_entity[c.i].country for c in tok.children
+                        if c.dep_ in ("amod", "compound") and c.i in ctx.token_entity
+                        and ctx.token_entity[c.i].type == "COUNTRY"), None)
+        best: tuple[int, Entity] | None = None
+        for ent in ctx.doc.entities:
+            if ent.type != "COMPANY" or ent.type not in allowed or ent.id in used:
+                continue
+            if country and ent.country != country:
+                continue
+            starts = [m.start for m in ent.mentions if m.start < tok.idx]
+            if starts and (best is None or max(starts) > best[0]):
+                best = (max(starts), ent)
+        if best is not None:
+            return [best[1]]
+    return []
 
 
 def _as_state(ent: Entity, ctx: _Context) -> Entity:
@@ -352,8 +405,8 @@ def _products(trigger: Token, sent: Span, slots: list[_Slot], ctx: _Context) -> 
         if best is None or d < best[0]:
             best = (d, text)
     if best is None:
-        for tok in sent:  # "aerial bomb production facility": the product is a compound
-            if tok.head is trigger and tok.dep_ == "compound" and tok.lemma_.lower() in ctx.lex.product_nouns:
+        for tok in sent:  # "aerial bomb production facility": the product == a compound
+            if tok.head == trigger and tok.dep_ == "compound" and tok.lemma_.lower() in ctx.lex.product_nouns:
                 left = [t for t in tok.lefts if t.dep_ in ("amod", "compound")]
                 return [ctx.sdoc[(left[0].i if left else tok.i):tok.i + 1].text]
     return [best[1]] if best else []
@@ -489,6 +542,8 @@ def _split_pairs(etype: str, roles: dict[str, list[Entity]], pair_role: str | No
     if pair_role is None or pair_role not in roles:
         return [roles]
     parties = roles[pair_role]
+    if len(parties) < 2:
+        return []
     if etype == "meeting":
         people = [p for p in parties if p.type == "PERSON"]
         if len(people) >= 2:
@@ -513,12 +568,14 @@ def _kind(spec: lx.EventSpec, trigger: Token, sent: Span) -> str | None:
 
 def _window(trigger: Token, sent: Span) -> list[Token]:
     head = _clause_head(trigger)
-    chain = [trigger, *[a for a in trigger.ancestors if a.i >= sent.start and (a is head or head.is_ancestor(a))]]
+    chain = [trigger, *[a for a in trigger.ancestors if a.i >= sent.start and (a == head or head.is_ancestor(a))]]
     if head not in chain:
         chain.append(head)
     out = list(chain)
     for t in chain:
         out += [c for c in t.children if c.dep_ in ("aux", "auxpass", "neg", "advmod", "prt", "xcomp")]
+    for rel in (c for c in trigger.children if c.dep_ in ("relcl", "acl")):
+        out += [rel, *[c for c in rel.children if c.dep_ in ("aux", "auxpass", "advmod")]]
     lo = max(sent.start, trigger.i - 6)
     out += list(trigger.doc[lo:trigger.i])
     return out
@@ -527,7 +584,7 @@ def _window(trigger: Token, sent: Span) -> list[Token]:
 def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> str:
     window = _window(trigger, sent)
     lemmas = {t.lemma_.lower() for t in window} | {t.lower_ for t in window}
-    negated = any(t.dep_ == "neg" for t in window)
+    negated = any(c.dep_ == "neg" for t in [trigger, *trigger.ancestors] for c in t.children)
     text = " ".join(t.lower_ for t in window)
     cues = dict(ctx.lex.status)
     if lemmas & cues["cancelled"] and not negated:
@@ -540,8 +597,10 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
     head = _clause_head(trigger)
     verbs = [t for t in window if t.pos_ in ("VERB", "AUX")]
     future = any(t.lower_ in ("will", "would", "shall") for t in window) or any(
-        t.lemma_ in ("plan", "intend", "aim", "prepare", "expect", "seek", "want") for t in window)
-    if ctx.doc.zone_at(sent.start_char) == "headline" and any(t.tag_ == "TO" and t.head is head for t in window):
+        t.lemma_ in ("plan", "intend", "aim", "prepare", "expect", "seek", "want") for t in window) or any(
+        t.lemma_ == "be" and t.i + 2 < len(t.doc) and t.nbor(1).lower_ == "to" and t.nbor(2).tag_ == "VB"
+        for t in window)
+    if ctx.doc.zone_at(sent.start_char) == "headline" and any(t.tag_ == "TO" and t.head == head for t in window):
         future = True
     if future or lemmas & cues["announced"] - {"to", "may"}:
         if spec.type in ("supply", "agreement") and lemmas & {"sign", "signed", "conclude", "ink"} and not future:
@@ -593,6 +652,41 @@ def _confidence(etype: str, roles: dict[str, list[Entity]], frame: dict[str, lis
     return round(min(base, 0.95), 2)
 
 
+def _derive_agreements(events: list[Event], ctx: _Context) -> list[Event]:
+    """A concluded contract, order or deal for a system is also an agreement of kind 'contract'."""
+    out = list(events)
+    for ev in events:
+        if ev.type != "supply" or ev.status not in ("agreed", "completed") or not ev.evidence:
+            continue
+        words = set(ev.evidence[0].text.lower().replace(",", " ").split())
+        words |= {w.rstrip("s") for w in words}
+        if not words & ctx.lex.contract_cues:
+            continue
+        parties = list(dict.fromkeys(ev.roles.get("supplier", [])[:1] + ev.roles.get("recipient", [])[:1]))
+        if len(parties) == 2:
+            out.append(Event(id="", type="agreement", roles={"parties": parties, "kind": ["contract"]},
+                             status="agreed", date=ev.date, date_derived=ev.date_derived,
+                             attribution=ev.attribution, confidence=round(ev.confidence * 0.9, 2),
+                             evidence=list(ev.evidence)))
+    return out
+
+
+def _attach_following_products(sent: Span, slots: list[_Slot], ctx: _Context) -> None:
+    """'... where the plant will be built. The intention is to manufacture there the TB2 and ...':
+    weapons made 'there' belong to the facility of the sentence before."""
+    weapons = [s.entity.id for s in slots if s.entity.type == "WEAPON"]
+    if not weapons or not any(t.lemma_ in _MAKE_VERBS for t in sent):
+        return
+    if any(sent.start_char <= e.evidence[0].start < sent.end_char for e in ctx.events if e.evidence):
+        return
+    previous = [e for e in ctx.events if e.type == "facility" and e.evidence
+                and 0 <= sent.start_char - e.evidence[-1].end <= 2]
+    for ev in previous:
+        have = ev.roles.setdefault("product", [])
+        have += [w for w in weapons if w not in have]
+        ev.evidence.append(TextSpan(sent.start_char, sent.end_char, sent.text))
+
+
 # ---------------------------------------------------------------- one event per fact
 def fact_key(ev: Event) -> tuple:
     key_roles = lx.KEY_ROLES[ev.type]
@@ -605,17 +699,78 @@ def fact_key(ev: Event) -> tuple:
     return (ev.type, parts, product)
 
 
+def _side_match(x: str, y: str, ents: dict[str, Entity]) -> bool:
+    if x == y:
+        return True
+    ex, ey = ents.get(x), ents.get(y)
+    if ex is None or ey is None or (ex.type == "COUNTRY") == (ey.type == "COUNTRY"):
+        return False
+    return bool(ex.country) and ex.country == ey.country
+
+
+def _keep_specific(kept: Event, other: Event, ents: dict[str, Entity]) -> None:
+    """Merge `other`'s key fillers into `kept`, keeping per side the most specific name
+    (a person before its country, a company before its state), as ontology.md asks."""
+    for role in lx.KEY_ROLES[kept.type]:
+        xs, ys = kept.roles.get(role, []), other.roles.get(role, [])
+        if kept.type in lx.PAIR_ROLES and len(xs) == 2 and len(ys) == 2:
+            if not (_side_match(xs[0], ys[0], ents) and _side_match(xs[1], ys[1], ents)):
+                ys = [ys[1], ys[0]]
+            rank = _PREFERENCE.get(kept.type, _SPECIFICITY)
+            kept.roles[role] = [min((x, y), key=lambda v: rank.get(getattr(ents.get(v), "type", ""), 9))
+                                for x, y in zip(xs, ys, strict=True)]
+            other.roles[role] = list(kept.roles[role])
+
+
+
 def _is_entity_id(value: str) -> bool:
     return value[:1] == "e" and value[1:].isdigit()
 
 
-def _merge(events: list[Event]) -> list[Event]:
+# Which filler a merged fact keeps per side: the person who met; the states that cooperate;
+# otherwise the most specific name (ontology.md: "ROKETSAN rather than Turkey").
+_PREFERENCE = {
+    "meeting": {"PERSON": 0, "GOVERNMENT": 1, "COMPANY": 1, "MILITARY": 1, "ORGANIZATION": 1, "COUNTRY": 2},
+    "cooperation": {"COUNTRY": 0, "COMPANY": 1, "GOVERNMENT": 1, "MILITARY": 1, "ORGANIZATION": 1},
+}
+_SPECIFICITY = {"PERSON": 0, "COMPANY": 1, "GOVERNMENT": 1, "MILITARY": 1, "ORGANIZATION": 1,
+                "WEAPON": 1, "LOCATION": 2, "COUNTRY": 3}
+
+
+def _same_fact(a: Event, b: Event, ents: dict[str, Entity]) -> bool:
+    """Two events state one fact when their key fillers are the same, or one names a country
+    and the other a company, body or person of that country ('FNSS' and 'Turkey')."""
+    if a.type != b.type or fact_key(a)[2] != fact_key(b)[2]:
+        return False
+
+    def side_match(x: str, y: str) -> bool:
+        return x == y or (a.type in lx.PAIR_ROLES and _side_match(x, y, ents))
+
+    for role in lx.KEY_ROLES[a.type]:
+        xs, ys = a.roles.get(role, []), b.roles.get(role, [])
+        if a.type in lx.PAIR_ROLES:
+            if len(xs) != 2 or len(ys) != 2:
+                return False
+            if not ((side_match(xs[0], ys[0]) and side_match(xs[1], ys[1]))
+                    or (side_match(xs[0], ys[1]) and side_match(xs[1], ys[0]))):
+                return False
+        elif not (xs and ys and any(side_match(x, y) for x in xs for y in ys)):
+            return False
+    return True
+
+
+def _merge(events: list[Event], ents: dict[str, Entity] | None = None) -> list[Event]:
+    ents = ents or {}
     merged: dict[tuple, Event] = {}
     for ev in events:
         k = fact_key(ev)
         if k not in merged:
-            merged[k] = ev
-            continue
+            twin = next((key for key, kept in merged.items() if _same_fact(kept, ev, ents)), None)
+            if twin is None:
+                merged[k] = ev
+                continue
+            k = twin
+            _keep_specific(merged[k], ev, ents)
         kept = merged[k]
         for role, fillers in ev.roles.items():
             have = kept.roles.setdefault(role, [])

@@ -57,6 +57,8 @@ class Lexicon:
     reporting: frozenset[str]
     product_nouns: frozenset[str]
     generic_nouns: frozenset[str]
+    win_verbs: frozenset[str]
+    contract_cues: frozenset[str]
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -79,4 +81,5 @@ def load() -> Lexicon:
         ))
     status = tuple((k, frozenset(v)) for k, v in data["status"].items())
     nouns = next((s.product_nouns for s in specs if s.product_nouns), frozenset())
-    return Lexicon(tuple(specs), status, frozenset(data["reporting"]), nouns, frozenset(data["generic_nouns"]))
+    return Lexicon(tuple(specs), status, frozenset(data["reporting"]), nouns, frozenset(data["generic_nouns"]),
+                   frozenset(data["win_verbs"]), frozenset(data["contract_cues"]))

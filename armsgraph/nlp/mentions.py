@@ -52,6 +52,8 @@ class Rules:
     designation: re.Pattern[str]
     company_nouns: frozenset[str]
     institution_endings: frozenset[str]
+    person_roles: frozenset[str]
+    title_words: frozenset[str]
 
 
 @functools.cache
@@ -72,6 +74,8 @@ def rules() -> Rules:
         designation=re.compile(data["designation"]),
         company_nouns=frozenset(data["company_nouns"]),
         institution_endings=frozenset(data["institution_endings"]),
+        person_roles=frozenset(data["person_roles"]),
+        title_words=frozenset(w for t in data["person_titles"] for w in t.split()),
     )
 
 
@@ -150,7 +154,7 @@ def _institution_regexes(kb: KnowledgeBase) -> tuple[list[tuple[str, str, re.Pat
     for kind, table in vocab:
         for canonical, forms in table.items():
             alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-            after = re.compile(rf"^(?:['’]s)?\s+(?:{alt})\b")
+            after = re.compile(rf"^(?:['’]s)?(?:\s+government['’]s)?\s+(?:{alt})\b")
             before = re.compile(rf"\b(?:{alt})\s+of\s+(?:the\s+)?(?:Republic\s+of\s+)?$")
             out.append((kind, canonical, after, before))
     republic = re.compile(r"\b(?:the\s+)?Republic\s+of\s+$")
@@ -174,12 +178,12 @@ def _institution_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> lis
                 start, end = sp.start_char, sp.end_char + m.end()
                 if (r := republic.search(head)) and "\n" not in r.group(0):
                     start -= len(head) - r.start()
-                out.append(_inst_mention(text, start, end, kind, canonical, entry))
+                out.append(_inst_mention(text, start, end, kind, canonical, entry, kb))
                 break
             b = before.search(head)
             if b and "\n" not in b.group(0):
                 start = sp.start_char - (len(head) - b.start())
-                out.append(_inst_mention(text, start, sp.end_char, kind, canonical, entry))
+                out.append(_inst_mention(text, start, sp.end_char, kind, canonical, entry, kb))
                 break
     return out
 
@@ -194,9 +198,23 @@ def _patronymic_names(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> list
     return out
 
 
-def _inst_mention(text: str, start: int, end: int, kind: str, canonical: str, country: KBEntry) -> Mention:
-    return Mention(start, end, text[start:end], kind, key=f"{kind.lower()}:{country.country}:{fold(canonical)}",
-                   source="pattern")
+def _inst_mention(text: str, start: int, end: int, kind: str, canonical: str, country: KBEntry,
+                  kb: KnowledgeBase) -> Mention:
+    kb_id = _institution_entries(kb).get((country.country or "", canonical))
+    return Mention(start, end, text[start:end], kind, kb_id=kb_id,
+                   key=f"{kind.lower()}:{country.country}:{fold(canonical)}", source="pattern")
+
+
+@functools.cache
+def _institution_entries(kb: KnowledgeBase) -> dict[tuple[str, str], str]:
+    """(country, canonical body) -> the knowledge-base entry of that body, where the KB has one."""
+    out: dict[tuple[str, str], str] = {}
+    for canonical, forms in kb.institutions.government.items():
+        for entry in kb.entries.values():
+            if entry.type == "GOVERNMENT" and entry.country and any(
+                    re.match(rf"{re.escape(f)}\b", entry.name) for f in forms):
+                out.setdefault((entry.country, canonical), entry.id)
+    return out
 
 
 def _clip(span: Span) -> Span | None:
@@ -275,6 +293,10 @@ def _typed(span: Span, kb: KnowledgeBase) -> Mention | None:
     if len(folded) < 2 or folded in r.stoplist or folded.isdigit() or not text[0].isupper():
         return None
     label = span.label_
+    if _is_junk(span, kb):
+        return None
+    if label in ("ORG", "GPE", "NORP") and _near_person_role(span):
+        label = "PERSON"
     if label == "PERSON":
         text = person_name(text)
     linked = link(text, kb, _TYPE_GROUPS.get(label, ()))
@@ -287,6 +309,39 @@ def _typed(span: Span, kb: KnowledgeBase) -> Mention | None:
     if etype is None:
         return None
     return Mention(span.start_char, span.end_char, span.text, etype, source="ner")
+
+
+def _is_junk(span: Span, kb: KnowledgeBase) -> bool:
+    """Spans the model tags that name nothing: part of a title ('Federal Defense Minister'),
+    amounts ('USD 374.9'), bare legal forms ('Limited'), shouted captions ('PHOTO NOT FOR SALE')."""
+    r = rules()
+    doc = span.doc
+    nxt = doc[span.end] if span.end < len(doc) else None
+    if span.label_ == "ORG" and nxt is not None and nxt.lower_ in r.person_roles and nxt.is_title:
+        return True
+    if span.label_ in ("ORG", "PRODUCT", "FAC") and any(c.isdigit() for c in span.text) \
+            and not r.designation.match(span.text):
+        return True
+    suffixes = {x.lower().rstrip(".") for x in kb.institutions.legal_suffixes}
+    if all(t.lower_.rstrip(".") in suffixes or not t.is_alpha for t in span):
+        return True
+    if all(t.lower_.rstrip(".") in r.title_words for t in span if t.is_alpha):
+        return True
+    window = [t for t in doc[max(0, span.start - 3):span.end + 3] if t.is_alpha]
+    return len(window) >= 4 and all(t.is_upper for t in window) and span.label_ == "ORG"
+
+
+def _near_person_role(span: Span) -> bool:
+    """'Yaver Jamalov, the Azerbaijani minister', 'Vijayantos, who heads': the name is a person's."""
+    doc, roles = span.doc, rules().person_roles
+    after = [t for t in doc[span.end:span.end + 5]]
+    if len(after) >= 2 and after[0].text == "," and after[1].lower_ == "who":
+        return True
+    if after and after[0].text == ",":
+        words = [t.lower_ for t in after[1:5] if not t.is_punct]
+        return bool(words) and words[0] in ("the", "a", "an") and any(w in roles for w in words[1:3]) \
+            and len(span) >= 2
+    return False
 
 
 def _near_company_noun(span: Span) -> bool:

@@ -41,6 +41,7 @@ def resolve_mentions(mentions: list[Mention], kb: KnowledgeBase, text: str) -> l
     for m in mentions:
         clusters.setdefault(mention_key(m, kb), []).append(m)
     _merge_persons(clusters, kb)
+    _merge_short_forms(clusters, kb)
     _merge_bracketed_acronyms(clusters, text)
     ordered = sorted(clusters.items(), key=lambda kv: min(m.start for m in kv[1]))
     return [_entity(f"e{i}", key, ms, kb) for i, (key, ms) in enumerate(ordered, 1)]
@@ -71,6 +72,34 @@ def _merge_persons(clusters: dict[str, list[Mention]], kb: KnowledgeBase) -> Non
                  and any(_fits(short, long) for long in tokens[k])]
         if len(hosts) == 1:
             clusters[hosts[0]].extend(clusters.pop(short_key))
+
+
+def _merge_short_forms(clusters: dict[str, list[Mention]], kb: KnowledgeBase) -> None:
+    """An open-world one-word name that is a longer entity's first word ('K2' of 'K2 Black Panther')
+    or a person's surname mistyped by the model ('Papperger' as an organisation) joins that entity."""
+    def words_of(key: str, ms: list[Mention]) -> list[list[str]]:
+        names = [m.text for m in ms]
+        if key.startswith("kb:") and (entry := kb.get(key[3:])):
+            names += entry.names
+        return [[fold(w) for w in re.split(r"[\s\-]+", n) if fold(w)] for n in names]
+
+    for key in [k for k in clusters if k.startswith("open:")]:
+        ms = clusters.get(key)
+        if not ms or len(key[5:]) < 2 or any(len(m.text.split()) > 1 for m in ms):
+            continue
+        word, etype = key[5:], _type_of(ms)
+        hosts = []
+        for other, oms in clusters.items():
+            if other == key:
+                continue
+            otype = _type_of(oms)
+            names = [w for w in words_of(other, oms) if len(w) > 1]
+            if otype == etype == "WEAPON" and any(n[0] == word for n in names):
+                hosts.append(other)
+            elif otype == "PERSON" and etype != "PERSON" and any(n[-1] == word for n in names):
+                hosts.append(other)
+        if len(hosts) == 1:
+            clusters[hosts[0]].extend(clusters.pop(key))
 
 
 def _merge_bracketed_acronyms(clusters: dict[str, list[Mention]], text: str) -> None:

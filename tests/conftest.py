@@ -1,0 +1,56 @@
+"""Shared fixtures: one loaded pipeline per session, fresh stores, the sample and shared corpora."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from armsgraph import Document, Pipeline, Settings, Store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"  # the project's ../shared
+SAMPLES = REPO / "samples" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """The spaCy model and knowledge base, loaded once (about two seconds)."""
+    db = tmp_path_factory.mktemp("pipeline") / "unused.db"
+    return Pipeline(Settings(db=str(db)))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(str(tmp_path / "test.db"))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not (SHARED / "eval" / "score.py").is_file():
+        pytest.skip("../shared not found (reference corpus, gold and scorer)")
+    return SHARED
+
+
+@pytest.fixture
+def samples() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip("samples/corpus not found")
+    return SAMPLES
+
+
+@pytest.fixture
+def annotate(pipeline: Pipeline) -> Callable[[str], Document]:
+    """Process one hand-written text with the session pipeline."""
+    counter = iter(range(1_000_000))
+
+    def run(text: str) -> Document:
+        doc = Document(doc_id=f"t{next(counter)}", text=text)
+        pipeline.process([doc])
+        return doc
+
+    return run
+
