@@ -323,8 +323,10 @@ OVERLAP = pytest.mark.xfail(strict=True, reason=(
     "Zakir Hasanov met with Yaşar Güler in Ankara.",
     "Bayraktar TB2 drones made by Baykar flew over Baku.",
     pytest.param("Turkish Aerospace is modernizing the F-16 fighter jets of the Pakistan Air Force.", marks=OVERLAP),
-    pytest.param("Azerbaijan's Air Forces received the drones.", marks=OVERLAP),
-    pytest.param("The Ministry of Defence of the Republic of Azerbaijan ordered drones.", marks=OVERLAP),
+    pytest.param("Officials said Azerbaijan's Air Forces received the drones.", marks=OVERLAP),
+    pytest.param("The Pakistan Air Force received the jets.", marks=OVERLAP),
+    "Azerbaijan's Air Forces received the drones.",
+    "The Ministry of Defence of the Republic of Azerbaijan ordered drones.",
 ])
 def test_mentions_do_not_overlap(annotate: Annotate, text: str) -> None:
     """find_mentions: 'all mentions in a parsed document, non-overlapping, in text order'."""

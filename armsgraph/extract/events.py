@@ -254,12 +254,17 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
             found = _antecedents(tokens, ctx, allowed, used)
             if found:
                 return found
+        head = _clause_head(trigger)
+        if not chosen and case == "subj" and head.dep_ in ("relcl", "acl") and head.head != head:
+            # 'a land plot in Ukraine where the plant will be built': who builds is the subject above
+            return _pick("subj", role, etype, head.head, slots, used, ctx, roles)
     elif case == "led":
         chosen = [s for s in slots if ok(s) and s.case == "by" and s.governor is not None
                   and s.governor.lemma_ in ("lead", "head")]
     elif case == "by":
         chosen = [s for s in slots if ok(s) and s.case == "by" and _in_clause(s.governor, trigger)
-                  and not (s.governor is not None and s.governor.lemma_ in _MAKE_VERBS | {"lead", "head"})]
+                  and not (s.governor is not None and s.governor.lemma_ in
+                           _MAKE_VERBS | {"lead", "head", "report"} | ctx.lex.reporting)]
     elif case == "mod":
         chosen = [s for s in slots if ok(s) and s.case == "mod" and s.governor is not None
                   and (s.governor == trigger or s.governor.head == trigger or trigger.head == s.governor
