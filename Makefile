@@ -16,8 +16,12 @@ $(BIN)/armsgraph: pyproject.toml requirements-model.txt
 demo: $(BIN)/armsgraph
 	@mkdir -p out && rm -f $(DEMO_DB)
 	$(BIN)/armsgraph ingest samples/corpus --db $(DEMO_DB) --quiet
-	$(BIN)/armsgraph entities --db $(DEMO_DB) | head -25
-	$(BIN)/armsgraph facts --db $(DEMO_DB)
+	@echo "--- the 15 most-mentioned entities"
+	@$(BIN)/armsgraph entities --db $(DEMO_DB) | head -15
+	@echo "--- supply facts, each with its citations"
+	@$(BIN)/armsgraph facts --type supply --db $(DEMO_DB)
+	@echo "--- what the knowledge base knows about Baykar"
+	@$(BIN)/armsgraph show Baykar --db $(DEMO_DB)
 
 lint: $(BIN)/armsgraph
 	$(BIN)/ruff check armsgraph tests

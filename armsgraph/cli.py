@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from armsgraph import evaluate, export, query
 from armsgraph.errors import ArmsgraphError
 from armsgraph.model import EVENT_TYPES, STATUSES
@@ -63,6 +65,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except ArmsgraphError as exc:
         print(f"armsgraph: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"armsgraph: database error ({type(exc).__name__}: {getattr(exc, 'orig', exc)}); "
+              "check --db and that no other process holds a write lock", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -19,7 +19,7 @@ from armsgraph.ingest.clean import clean_text
 from armsgraph.ingest.dates import parse_dateline
 from armsgraph.model import Document
 
-SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".html": "html", ".htm": "html",
+SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
             ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 

@@ -52,7 +52,8 @@ def _engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # writers take the write lock up front so that concurrent ingests queue instead of failing
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
     return engine
 
 
@@ -69,7 +70,7 @@ class Store:
 
     # ------------------------------------------------------------ schema
     def _migrate(self) -> None:
-        with self.engine.begin() as conn:
+        with self.engine.execution_options(write=True).begin() as conn:
             t.schema_migrations.create(conn, checkfirst=True)
             done = set(conn.scalars(select(t.schema_migrations.c.version)))
             if done and max(done) > t.LATEST:
@@ -97,7 +98,7 @@ class Store:
         """Store one processed document in one transaction; False if it was already there unchanged."""
         content = self.content_hash(doc)
         try:
-            with self.engine.begin() as conn:
+            with self.engine.execution_options(write=True).begin() as conn:
                 old = conn.execute(select(t.documents.c.content_hash)
                                    .where(t.documents.c.id == doc.doc_id)).first()
                 if old is not None and old[0] == content:
