@@ -1,7 +1,14 @@
 """armsgraph: news articles on defence cooperation in, a source-cited knowledge graph out."""
 
-from armsgraph.errors import (ArmsgraphError, GoldFileError, InputError, KnowledgeBaseError, MalformedInput,
-                              StoreError, UnreadableInput)
+from armsgraph.errors import (
+                              ArmsgraphError,
+                              GoldFileError,
+                              InputError,
+                              KnowledgeBaseError,
+                              MalformedInput,
+                              StoreError,
+                              UnreadableInput,
+)
 from armsgraph.model import Document, Entity, Event, Mention, Span, Zone
 from armsgraph.pipeline import IngestReport, Pipeline, ingest
 from armsgraph.settings import Settings

@@ -120,10 +120,9 @@ def _slots(sent: Span, ctx: _Context) -> list[_Slot]:
 def _case(root: Token) -> tuple[str, Token | None]:
     tok = root
     for _ in range(6):
-        if tok.dep_ == "conj" and tok.head != tok:
-            tok = tok.head
-        elif tok.dep_ == "appos" or (tok.dep_ == "compound" and tok.head.pos_ == "NOUN" and tok.pos_ == "PROPN"
-                                     and tok.head.dep_ in ("pobj", "nsubj", "dobj", "nsubjpass", "appos")):
+        title_of = (tok.dep_ == "compound" and tok.head.pos_ == "NOUN" and tok.pos_ == "PROPN"
+                    and tok.head.dep_ in ("pobj", "nsubj", "dobj", "nsubjpass", "appos"))
+        if (tok.dep_ == "conj" and tok.head != tok) or tok.dep_ == "appos" or title_of:
             tok = tok.head
         else:
             break
@@ -150,7 +149,7 @@ def _case(root: Token) -> tuple[str, Token | None]:
 def _triggers(sent: Span, spec: lx.EventSpec) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     toks = list(sent)
-    for i, tok in enumerate(toks):
+    for i in range(len(toks)):
         for phrase, frame in spec.triggers.items():
             n = len(phrase)
             window = toks[i:i + n]
@@ -215,7 +214,7 @@ def _in_clause(tok: Token | None, trigger: Token) -> bool:
     head = _clause_head(trigger)
     t = tok
     for _ in range(12):
-        if t == head or t == trigger:
+        if t in (head, trigger):
             return True
         if t != tok and _is_clause(t):
             return False
@@ -351,12 +350,11 @@ def _makers(trigger: Token, slots: list[_Slot], used: set[str], ctx: _Context,
         gov = s.governor
         nxt = s.root.nbor(1) if s.root.i + 1 < len(s.root.doc) else None
         after = s.root.nbor(2) if s.root.i + 2 < len(s.root.doc) else None
-        if s.case == "by" and gov is not None and gov.lemma_ in _MAKE_VERBS:
-            out.append(s.entity)
-        elif (s.case == "mod" and gov is not None and gov.dep_ == "pobj" and gov.head.lower_ == "by"
-              and gov.head.head.lemma_ in _MAKE_VERBS):
-            out.append(s.entity)
-        elif nxt is not None and nxt.text == "-" and after is not None and after.lemma_ in _MAKE_VERBS:
+        made_by = s.case == "by" and gov is not None and gov.lemma_ in _MAKE_VERBS
+        made_by_mod = (s.case == "mod" and gov is not None and gov.dep_ == "pobj" and gov.head.lower_ == "by"
+                       and gov.head.head.lemma_ in _MAKE_VERBS)  # 'developed by the Turkish industry'
+        hyphen_made = nxt is not None and nxt.text == "-" and after is not None and after.lemma_ in _MAKE_VERBS
+        if made_by or made_by_mod or hyphen_made:
             out.append(s.entity)
     if out:
         return out
@@ -371,7 +369,7 @@ def _makers(trigger: Token, slots: list[_Slot], used: set[str], ctx: _Context,
                (ent.type == "COUNTRY" and ent.country and ent.country == entry.country):
                 out.append(ent)
         if out:
-            return [min(out, key=lambda e: ("COUNTRY" == e.type, e.id))]
+            return [min(out, key=lambda e: (e.type == "COUNTRY", e.id))]
     return out
 
 
@@ -425,7 +423,7 @@ def _build(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span, slot
             and not _cue_near(spec, ctx, sent):
         return []
     if spec.type == "meeting" and trigger.pos_ == "VERB" and trigger.lemma_ == "meet" and not any(
-            c.dep_ == "prep" and c.lower_ == "with" or c.dep_ == "dobj" and c.i in ctx.token_entity
+            (c.dep_ == "prep" and c.lower_ == "with") or (c.dep_ == "dobj" and c.i in ctx.token_entity)
             for c in trigger.children):
         return []  # 'meet its needs' is not a meeting
     if spec.exclude & lemmas and spec.type in ("agreement", "facility"):
@@ -693,10 +691,10 @@ def _attach_following_products(sent: Span, slots: list[_Slot], ctx: _Context) ->
 
 
 # ---------------------------------------------------------------- one event per fact
-def fact_key(ev: Event) -> tuple:
+def fact_key(ev: Event) -> tuple[str, tuple[frozenset[str], ...], frozenset[str]]:
     key_roles = lx.KEY_ROLES[ev.type]
     if ev.type in lx.PAIR_ROLES:
-        parts: tuple = (frozenset(ev.roles.get(key_roles[0], [])),)
+        parts: tuple[frozenset[str], ...] = (frozenset(ev.roles.get(key_roles[0], [])),)
     else:
         parts = tuple(frozenset(ev.roles.get(r, [])) for r in key_roles)
     product = frozenset(p for p in ev.roles.get("product", []) if _is_entity_id(p)) \
@@ -766,7 +764,7 @@ def _same_fact(a: Event, b: Event, ents: dict[str, Entity]) -> bool:
 
 def _merge(events: list[Event], ents: dict[str, Entity] | None = None) -> list[Event]:
     ents = ents or {}
-    merged: dict[tuple, Event] = {}
+    merged: dict[tuple[str, tuple[frozenset[str], ...], frozenset[str]], Event] = {}
     for ev in events:
         k = fact_key(ev)
         if k not in merged:

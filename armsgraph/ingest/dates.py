@@ -86,4 +86,4 @@ def normalize_date(text: str, published: str | None) -> tuple[str, bool] | None:
     if published:  # month (and day) without a year: take the publication year
         year = published[:4]
         return (f"{year}-{d.month:02d}-{d.day:02d}" if has_day else f"{year}-{d.month:02d}"), True
-    return (f"--{d.month:02d}-{d.day:02d}" if has_day else None), False
+    return (f"--{d.month:02d}-{d.day:02d}", False) if has_day else None

@@ -109,13 +109,15 @@ def from_html(html: str, doc_id: str, source: str, *, url: str | None = None,
     except Exception as exc:  # trafilatura raises many kinds on broken markup
         raise MalformedInput(source, f"HTML could not be parsed ({type(exc).__name__})",
                              "save the page again or give its text") from None
-    if result is None or not getattr(result, "text", None):
+    text = getattr(result, "text", None)
+    if result is None or not text:
         raise MalformedInput(source, "no article text found in the HTML", "check that the page holds an article")
-    date = published or (parse_dateline(result.date) if result.date else None)
-    if result.date and not date and len(result.date) >= 10:
-        date = result.date[:10]
-    doc = from_text(result.text, doc_id, source, title=result.title, url=url or result.url,
-                    published=date)
+    meta_date: str | None = getattr(result, "date", None)
+    date = published or (parse_dateline(meta_date) if meta_date else None)
+    if meta_date and not date and len(meta_date) >= 10:
+        date = meta_date[:10]
+    doc = from_text(str(text), doc_id, source, title=getattr(result, "title", None),
+                    url=url or getattr(result, "url", None), published=date)
     doc.published_source = "metadata" if date else doc.published_source
     return doc
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -90,7 +91,7 @@ class KnowledgeBase:
         return self._by_name
 
 
-def _entry(raw: dict, path: Path) -> KBEntry:
+def _entry(raw: dict[str, Any], path: Path) -> KBEntry:
     try:
         return KBEntry(
             id=str(raw["id"]), name=str(raw["name"]), type=str(raw["type"]),

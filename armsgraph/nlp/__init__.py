@@ -49,7 +49,7 @@ class Annotator:
                 for form in surface_variants(name):
                     patterns.setdefault(entry.id, set()).add(form)
         for entry_id, forms in patterns.items():
-            self.matcher.add(entry_id, list(self.nlp.tokenizer.pipe(sorted(forms))))
+            self.matcher.add(entry_id, [self.nlp.make_doc(f) for f in sorted(forms)])
 
     def __call__(self, texts: list[str], batch_size: int = 16) -> list[Doc]:
         return list(self.nlp.pipe(texts, batch_size=batch_size))

@@ -146,8 +146,11 @@ def _weapon_with_maker(spans: list[Span], kb: KnowledgeBase) -> list[Span]:
     return out
 
 
+_InstitutionRule = tuple[str, str, re.Pattern[str], re.Pattern[str]]
+
+
 @functools.cache
-def _institution_regexes(kb: KnowledgeBase) -> tuple[list[tuple[str, str, re.Pattern[str], re.Pattern[str]]], re.Pattern[str]]:
+def _institution_regexes(kb: KnowledgeBase) -> tuple[list[_InstitutionRule], re.Pattern[str]]:
     """For each institution: (kind, canonical, 'after a country' regex, 'before a country' regex)."""
     out = []
     vocab = [("MILITARY", kb.institutions.military), ("GOVERNMENT", kb.institutions.government)]
@@ -351,8 +354,8 @@ def _near_company_noun(span: Span) -> bool:
     after = [t.lower_ for t in doc[span.end:span.end + 4] if not t.is_punct]
     if any(w in nouns for w in before):
         return True
-    return bool(after) and (after[0] in ("ceo", "chairman", "chief") or any(w in nouns for w in after[1:3])
-                            and doc[span.end].text == ",")
+    return bool(after) and (after[0] in ("ceo", "chairman", "chief") or (any(w in nouns for w in after[1:3])
+                            and doc[span.end].text == ","))
 
 
 def _open_type(span: Span, label: str) -> str | None:

@@ -94,9 +94,9 @@ def _merge_short_forms(clusters: dict[str, list[Mention]], kb: KnowledgeBase) ->
                 continue
             otype = _type_of(oms)
             names = [w for w in words_of(other, oms) if len(w) > 1]
-            if otype == etype == "WEAPON" and any(n[0] == word for n in names):
-                hosts.append(other)
-            elif otype == "PERSON" and etype != "PERSON" and any(n[-1] == word for n in names):
+            designation = otype == etype == "WEAPON" and any(n[0] == word for n in names)
+            surname = otype == "PERSON" and etype != "PERSON" and any(n[-1] == word for n in names)
+            if designation or surname:
                 hosts.append(other)
         if len(hosts) == 1:
             clusters[hosts[0]].extend(clusters.pop(key))

@@ -38,7 +38,7 @@ def _engine(url: str) -> Engine:
         url = f"sqlite:///{url}"
     try:
         engine = create_engine(url, future=True)
-    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds on bad URLs
+    except Exception as exc:
         raise StoreError(f"cannot open database {url!r}: {exc}; give a file path or a database URL") from exc
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
@@ -132,17 +132,14 @@ class Store:
     def _entity_id(self, conn: Connection, e: Entity) -> str:
         """Get or create the store entity for a document entity (cross-document resolution)."""
         key = e.key
-        row = conn.execute(select(t.entities.c.id).where(t.entities.c.key == key)).first()
-        if row is None and not key.startswith(("kb:", "military:", "government:")):
-            row_id = self._similar_entity(conn, e)
-            if row_id is not None:
-                row = (row_id,)
-        if row is None:
+        found = conn.execute(select(t.entities.c.id).where(t.entities.c.key == key)).first()
+        eid: str | None = str(found[0]) if found is not None else None
+        if eid is None and not key.startswith(("kb:", "military:", "government:")):
+            eid = self._similar_entity(conn, e)
+        if eid is None:
             eid = "E" + digest(key)
             conn.execute(insert(t.entities).values(id=eid, key=key, type=e.type, name=e.name, kb_id=e.kb_id,
                                                    wikidata=e.wikidata, country=e.country))
-        else:
-            eid = row[0]
         have = set(conn.scalars(select(t.entity_names.c.name).where(t.entity_names.c.entity_id == eid)))
         for name in {e.name, *e.aliases, *(m.text for m in e.mentions)} - have:
             conn.execute(insert(t.entity_names).values(entity_id=eid, name=name, folded=fold(name)))
@@ -207,4 +204,4 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["Store", "StoreError", "SQLAlchemyError"]
+__all__ = ["SQLAlchemyError", "Store", "StoreError"]
