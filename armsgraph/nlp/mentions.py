@@ -261,7 +261,21 @@ def _ner_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span],
             out.append(mention)
             occupied |= chars
     out += _designations(doc, occupied)
+    out += _shouted_names(doc, kb, occupied)
     return out, displaced
+
+
+def _shouted_names(doc: Doc, kb: KnowledgeBase, occupied: set[int]) -> list[Mention]:
+    """All-capital words the model did not tag, linked by close spelling ('ROCKETSAN' -> Roketsan)."""
+    out = []
+    for tok in doc:
+        if tok.idx in occupied or not (tok.is_upper and tok.is_alpha and len(tok.text) >= 5):
+            continue
+        entry = link(tok.text, kb, ("COMPANY", "GOVERNMENT", "ORGANIZATION", "WEAPON"))
+        if entry is not None:
+            out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, entry.type, kb_id=entry.id, source="ner"))
+            occupied.update(range(tok.idx, tok.idx + len(tok.text)))
+    return out
 
 
 def _extended_company(span: Span, kb: KnowledgeBase, kb_spans: list[Span]) -> list[Span]:
