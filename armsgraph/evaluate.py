@@ -18,13 +18,19 @@ from typing import Any
 from armsgraph.errors import GoldFileError
 from armsgraph.export import knowledge_base, records
 from armsgraph.extract.lexicon import KEY_ROLES, PAIR_ROLES
-from armsgraph.resolve.names import ascii_fold, fold
+from armsgraph.resolve.names import ascii_fold
+from armsgraph.resolve.names import fold as name_fold
 from armsgraph.store import Store
+
+
+def fold(text: str) -> str:
+    """The scoring rules' name key: case, diacritics, possessives and punctuation folded, ASCII only."""
+    return re.sub(r"[^0-9a-z]+", "", name_fold(text))
 
 
 def _words(text: str) -> str:
     """Folded words with a plural 's' dropped, for free-text containment ('aerial bombs' ~ 'bomb')."""
-    text = re.sub(r"['’`]s\b", "", ascii_fold(text).casefold())
+    text = ascii_fold(text).casefold()
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[0-9a-z]+", text))
 
 
@@ -100,7 +106,9 @@ def _tuples(rec: dict[str, Any]) -> list[dict[str, Any]]:
 
     out = []
     for ev in rec.get("events", []):
-        etype = ev["type"]
+        etype = ev.get("type")
+        if etype not in KEY_ROLES:
+            continue  # not an event type of the ontology: nothing to match
         if etype in PAIR_ROLES:
             keys = list(itertools.combinations(values(ev, PAIR_ROLES[etype]), 2))
         else:

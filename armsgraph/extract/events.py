@@ -56,7 +56,9 @@ class _Context:
 def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
     """All events of one document, one per fact, numbered v1, v2..."""
     lex = lx.load()
-    ctx = _Context(doc, sdoc, kb, lex, _token_entities(doc, sdoc), _main_pair(doc))
+    token_entity = _token_entities(doc, sdoc)
+    _infer_countries(doc, sdoc, token_entity, lex)
+    ctx = _Context(doc, sdoc, kb, lex, token_entity, _main_pair(doc))
     for sent in sdoc.sents:
         if doc.zone_at(sent.start_char) == "stray":
             continue
@@ -64,7 +66,7 @@ def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
         for spec in lex.specs:
             for trigger, frame in _triggers(sent, spec):
                 if trigger.i in ctx.token_entity and ctx.token_entity[trigger.i].type != "AGREEMENT":
-                    continue  # 'Federal Antimonopoly Office' names a body, it == no office being opened
+                    continue  # 'Federal Antimonopoly Office' names a body, it is no office being opened
                 if trigger.dep_ == "compound" and trigger.head.pos_ in ("NOUN", "PROPN"):
                     continue  # 'plant equipment' is equipment
                 if spec.type == "supply" and trigger.lemma_ in ("order", "contract", "deal") \
@@ -85,6 +87,30 @@ def _token_entities(doc: Document, sdoc: Doc) -> dict[int, Entity]:
                 for tok in span:
                     out[tok.i] = ent
     return out
+
+
+def _infer_countries(doc: Document, sdoc: Doc, token_entity: dict[int, Entity], lex: lx.Lexicon) -> None:
+    """An open-world company takes the country its noun phrase gives it: 'Turkish defense company
+    Assan', 'Assan, a Turkish firm', "Germany's Rheinmetall"."""
+    for ent in doc.entities:
+        if ent.country or ent.type not in ("COMPANY", "ORGANIZATION", "GOVERNMENT", "MILITARY"):
+            continue
+        for m in ent.mentions:
+            span = sdoc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            head = span.root
+            near = [*head.children, *(head.head.children if head.dep_ == "appos" or head.head.lemma_.lower()
+                                       in lex.generic_nouns else [])]
+            if head.dep_ == "appos" or head.head.lemma_.lower() in lex.generic_nouns:
+                near.append(head.head)
+            for tok in near:
+                other = token_entity.get(tok.i)
+                if other is not None and other is not ent and other.type == "COUNTRY" and other.country:
+                    ent.country = other.country
+                    break
+            if ent.country:
+                break
 
 
 def _main_pair(doc: Document) -> list[Entity]:
@@ -193,7 +219,7 @@ def _subject_tokens(trigger: Token, generic: frozenset[str]) -> list[Token]:
     out = []
     subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
     if head.dep_ == "relcl" and any(c.lower_ in ("which", "that", "who") for c in subjects):
-        subjects.append(head.head)  # 'the DRDO stable, which won orders': the stable == the subject
+        subjects.append(head.head)  # 'the DRDO stable, which won orders': the stable is the subject
     for s in subjects:
         for tok in [s, *[c for c in s.children if c.dep_ in ("conj", "appos")]]:
             out.append(tok)
@@ -408,8 +434,8 @@ def _products(trigger: Token, sent: Span, slots: list[_Slot], ctx: _Context) -> 
         if best is None or d < best[0]:
             best = (d, text)
     if best is None:
-        for tok in sent:  # "aerial bomb production facility": the product == a compound
-            if tok.head == trigger and tok.dep_ == "compound" and tok.lemma_.lower() in ctx.lex.product_nouns:
+        for tok in trigger.subtree:  # "aerial bomb production facility": the product is a compound
+            if tok.i < trigger.i and tok.dep_ == "compound" and tok.lemma_.lower() in ctx.lex.product_nouns:
                 left = [t for t in tok.lefts if t.dep_ in ("amod", "compound")]
                 return [ctx.sdoc[(left[0].i if left else tok.i):tok.i + 1].text]
     return [best[1]] if best else []
@@ -430,6 +456,10 @@ def _build(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span, slot
         return []
     if spec.type == "meeting" and trigger.lemma_ == "receive" and any(s.entity.type == "WEAPON" for s in slots):
         return []
+    if spec.type == "supply" and trigger.lemma_ == "transfer" and any(
+            c.lemma_ in ("technology", "know", "knowledge") for c in [*trigger.children, trigger.head]) \
+            and not any(s.entity.type == "WEAPON" for s in slots):
+        return []  # a transfer of technology is cooperation, not a delivery
     products = _products(trigger, sent, slots, ctx) if spec.type in (
         "supply", "facility", "joint_production", "combat_use") else []
     ent_products = [p for p in products if isinstance(p, Entity)]
@@ -545,6 +575,9 @@ def _split_pairs(etype: str, roles: dict[str, list[Entity]], pair_role: str | No
     if pair_role is None or pair_role not in roles:
         return [roles]
     parties = roles[pair_role]
+    org_countries = {p.country for p in parties if p.type != "COUNTRY" and p.country}
+    parties = [p for p in parties if not (p.type == "COUNTRY" and p.country in org_countries)] \
+        if len(parties) > 2 else parties
     if len(parties) < 2:
         return []
     if etype == "meeting":

@@ -67,10 +67,10 @@ def _words(line: str) -> int:
     return len(re.findall(r"[^\W\d_]{2,}", line))
 
 
-def clean_text(raw: str, title: str | None = None) -> Cleaned:
+def clean_text(raw: str, title: str | None = None, captions: list[str] | None = None) -> Cleaned:
     """Reduce scraped text to the article.
 
-    1. Normalize each line (spaces, glued sentences "contract.Under").
+    1. Normalize each line (spaces, glued sentences "contract.Under"); rejoin hard-wrapped lines.
     2. Take the headline: the known title, else the first line with words.
     3. Drop clutter lines (menus, bylines, widgets, image tokens, stray tokens),
        take a top dateline as the publication date.
@@ -80,7 +80,7 @@ def clean_text(raw: str, title: str | None = None) -> Cleaned:
        or to the first paragraph is cut off the line.
     """
     rules = _rules()
-    lines = [_normalize_line(x) for x in raw.splitlines()]
+    lines = _unwrap([_normalize_line(x) for x in raw.splitlines()])
     lines = [x for x in lines if x]
     out: list[tuple[str, str]] = []  # (kind, text)
     published: str | None = None
@@ -109,23 +109,38 @@ def clean_text(raw: str, title: str | None = None) -> Cleaned:
             stripped = _GLUED_WORDS.sub(" ", stripped, count=1) if stripped else stripped
             if not stripped:
                 continue
-        if rules.end.match(stripped) and body_lines >= 2:
+        if rules.end.match(stripped) and body_lines >= 1:
             break
-        if body_lines >= 2 and _is_dated_list(lines, i):
+        if body_lines >= 1 and _is_dated_list(lines, i):
             break
-        if rules.drop.match(stripped):
-            continue
         date = parse_dateline(stripped)
         if date:
             if published is None and body_lines == 0:
                 published = date
+            continue
+        if rules.drop.match(stripped):
             continue
         if _words(stripped) < _MIN_WORDS:
             continue
         kind = "caption" if rules.caption.search(stripped) else "body"
         out.append((kind, stripped))
         body_lines += kind == "body"
+    kept = {text for _, text in out}
+    out += [("caption", c) for c in map(_normalize_line, captions or []) if c and c not in kept]
     return _assemble(out, headline or None, published)
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Rejoin hard-wrapped paragraphs: a line that stops mid-sentence continues on the next
+    line when that one starts in lower case ('agree-' + 'ment between ...')."""
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        if prev and line[:1].islower() and re.search(r"[\w,;]$|[a-z]-$", prev):
+            out[-1] = prev[:-1] + line if re.search(r"[a-z]-$", prev) else f"{prev} {line}"
+        else:
+            out.append(line)
+    return out
 
 
 def _is_dated_list(lines: list[str], i: int) -> bool:

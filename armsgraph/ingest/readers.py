@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import charset_normalizer
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from armsgraph.errors import InputError, MalformedInput, UnreadableInput
@@ -51,9 +53,11 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Document | InputError]:
     if kind == "jsonl":
         yield from _jsonl(path, text)
         return
-    doc = (from_html(text, path.stem, str(path)) if kind == "html"
-           else from_text(text, path.stem, str(path)))
-    yield doc
+    try:
+        yield (from_html(text, path.stem, str(path)) if kind == "html"
+               else from_text(text, path.stem, str(path)))
+    except InputError as exc:
+        yield exc
 
 
 def decode(path: Path, max_bytes: int) -> str:
@@ -79,16 +83,28 @@ def decode_bytes(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(data).best()
-        if best is None:
-            raise UnreadableInput(source, "text encoding could not be detected",
-                                  "convert the file to UTF-8") from None
-        return str(best)
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    candidates = [str(best)] if best is not None else []
+    candidates.append(data.decode("cp1254", errors="replace"))  # Turkish pages are a common case here
+    text = max(candidates, key=_plausibility)
+    if "\ufffd" in text and best is None:
+        raise UnreadableInput(source, "text encoding could not be detected", "convert the file to UTF-8")
+    return text
+
+
+_TURKISH = set("ğşıİŞĞ")
+_MOJIBAKE = set("ţýđÝÞðþ\ufffd")
+
+
+def _plausibility(text: str) -> int:
+    """Prefer the decoding with more Turkish letters and fewer tell-tale mis-decodings."""
+    return sum(c in _TURKISH for c in text) - 3 * sum(c in _MOJIBAKE for c in text)
 
 
 def from_text(raw: str, doc_id: str, source: str, *, title: str | None = None,
-              url: str | None = None, published: str | None = None) -> Document:
-    cleaned = clean_text(raw, title=title)
+              url: str | None = None, published: str | None = None, captions: list[str] | None = None) -> Document:
+    cleaned = clean_text(raw, title=title, captions=captions)
     if not cleaned.text:
         raise UnreadableInput(source, "no article text found after cleaning", "check the file's content")
     return Document(
@@ -100,7 +116,7 @@ def from_text(raw: str, doc_id: str, source: str, *, title: str | None = None,
 
 
 def from_html(html: str, doc_id: str, source: str, *, url: str | None = None,
-              published: str | None = None) -> Document:
+              published: str | None = None, title: str | None = None) -> Document:
     """Main text and metadata by trafilatura, then the same cleaning as plain text."""
     try:
         result = trafilatura.bare_extraction(html, url=url, with_metadata=True,
@@ -116,10 +132,24 @@ def from_html(html: str, doc_id: str, source: str, *, url: str | None = None,
     date = published or (parse_dateline(meta_date) if meta_date else None)
     if meta_date and not date and len(meta_date) >= 10:
         date = meta_date[:10]
-    doc = from_text(str(text), doc_id, source, title=getattr(result, "title", None),
-                    url=url or getattr(result, "url", None), published=date)
+    doc = from_text(str(text), doc_id, source, title=title or getattr(result, "title", None),
+                    url=url or getattr(result, "url", None), published=date, captions=_captions(html))
     doc.published_source = "metadata" if date else doc.published_source
     return doc
+
+
+def _captions(html: str) -> list[str]:
+    """Photo captions (<figcaption>), which trafilatura leaves out but which belong to the article."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    out = []
+    for node in tree.iter("figcaption"):
+        text = " ".join(node.text_content().split())
+        if text and text not in out:
+            out.append(text)
+    return out
 
 
 def _jsonl(path: Path, text: str) -> Iterator[Document | InputError]:
@@ -137,7 +167,8 @@ def _jsonl(path: Path, text: str) -> Iterator[Document | InputError]:
                 raise ValueError("has neither 'text' nor 'html'")
             published = str(rec["published"])[:10] if rec.get("published") else None
             if body_html:
-                yield from_html(str(body_html), doc_id, where, url=rec.get("url"), published=published)
+                yield from_html(str(body_html), doc_id, where, url=rec.get("url"), published=published,
+                                title=rec.get("title"))
             else:
                 yield from_text(str(body_text), doc_id, where, title=rec.get("title"),
                                 url=rec.get("url"), published=published)

@@ -89,9 +89,9 @@ def person_name(text: str) -> str:
 def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]:
     """All mentions in a parsed document, non-overlapping, in text order."""
     kb_spans = _kb_spans(doc, kb, matcher)
-    inst = _institution_spans(doc, kb, kb_spans) + _patronymic_names(doc, kb, kb_spans)
-    covered = {i for sp in inst for i in range(sp.start, sp.end)}
-    kb_spans = [sp for sp in kb_spans if not covered.intersection(range(sp.start, sp.end))]
+    inst = _institution_spans(doc, kb, kb_spans) + _patronymic_names(doc, kb, kb_spans) + _quoted_companies(doc, kb)
+    covered = {i for m in inst for i in range(m.start, m.end)}
+    kb_spans = [sp for sp in kb_spans if covered.isdisjoint(range(sp.start_char, sp.end_char))]
     kb_spans = _weapon_with_maker(kb_spans, kb)
     ner, displaced = _ner_spans(doc, kb, kb_spans, inst)
     kb_spans = [sp for sp in kb_spans if sp not in displaced]
@@ -188,6 +188,16 @@ def _institution_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> lis
                 start = sp.start_char - (len(head) - b.start())
                 out.append(_inst_mention(text, start, sp.end_char, kind, canonical, entry, kb))
                 break
+    return out
+
+
+def _quoted_companies(doc: Doc, kb: KnowledgeBase) -> list[Mention]:
+    """'The "Rheinmetal — Ukrainian Defense Industry" LLC': a quoted name before a legal form is a company."""
+    forms = "|".join(re.escape(s) for s in sorted(kb.institutions.legal_suffixes, key=len, reverse=True))
+    out = []
+    for m in re.finditer(rf"[\"“«]([A-Z][^\"”»\n]{{2,80}})[\"”»]\s+(?:{forms})(?!\w)", doc.text):
+        out.append(Mention(m.start(1), m.end(1), m.group(1), "COMPANY", source="pattern",
+                           key=f"open:{fold(m.group(1))}"))
     return out
 
 
@@ -419,14 +429,14 @@ def link(name: str, kb: KnowledgeBase, types: tuple[str, ...]) -> KBEntry | None
         return None
     choices = _fuzzy_choices(kb, types)
     best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
-    if best is None or (best[0][0] != key[0] and not _dropped_from(key, best[0])):
+    if best is None or (best[0][0] != key[0] and not dropped_from(key, best[0])):
         return None
     ids = kb.names_index()[best[0]]
     candidates = [kb.entries[i] for i in ids if not types or kb.entries[i].type in types]
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _dropped_from(short: str, long: str) -> bool:
+def dropped_from(short: str, long: str) -> bool:
     """'lhamaliyev' is 'ilhamaliyev' with letters lost: a subsequence missing at most two."""
     if not 0 < len(long) - len(short) <= 2:
         return False

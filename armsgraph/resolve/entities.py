@@ -13,7 +13,7 @@ import re
 
 from armsgraph.kb import KnowledgeBase
 from armsgraph.model import Entity, Mention
-from armsgraph.nlp.mentions import person_name
+from armsgraph.nlp.mentions import dropped_from, person_name
 from armsgraph.resolve.names import acronym, fold
 
 
@@ -56,8 +56,10 @@ def _person_tokens(key: str, ms: list[Mention], kb: KnowledgeBase) -> list[list[
 
 def _fits(short: list[str], long: list[str]) -> bool:
     """'hasanov' fits 'zakir hasanov'; 'y karauz' fits 'yucel karauz'."""
-    if not short or not long or len(short) > len(long) or short[-1] != long[-1] or short == long:
+    if not short or not long or len(short) > len(long) or short == long:
         return False
+    if short[-1] != long[-1] and not dropped_from(short[-1], long[-1]):
+        return False  # 'erdoan' still fits 'erdogan': letters lost in scraping
     return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in long[:-1]) for w in short[:-1])
 
 

@@ -12,7 +12,7 @@ import unicodedata
 
 _POSSESSIVE = re.compile(r"['’`]s\b")
 _ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NON_ALNUM = re.compile(r"[\W_]+")  # Unicode-aware: names in other scripts keep their letters
 _SPACE = re.compile(r"\s+")
 
 
