@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from armsgraph import Document, Pipeline, Settings, Store
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"  # the project's ../shared
-SAMPLES = REPO / "samples" / "corpus"
+from tests.helpers import SAMPLES, SHARED
 
 
 @pytest.fixture(scope="session")
@@ -28,15 +25,17 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Path:
+    """../shared relative to the repository root (corpus, gold, reference scorer); skips when absent."""
     if not (SHARED / "eval" / "score.py").is_file():
         pytest.skip("../shared not found (reference corpus, gold and scorer)")
     return SHARED
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def samples() -> Path:
+    """The repository's sample corpus (invented articles)."""
     if not SAMPLES.is_dir():
         pytest.skip("samples/corpus not found")
     return SAMPLES

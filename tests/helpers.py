@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,6 +11,10 @@ from sqlalchemy import func, select
 from armsgraph import Document, Store
 from armsgraph.resolve.names import fold
 from armsgraph.store import schema
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"  # the project's ../shared
+SAMPLES = REPO / "samples" / "corpus"
 
 
 def entity_named(doc: Document, name: str) -> str | None:

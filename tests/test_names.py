@@ -28,6 +28,13 @@ def test_fold_equates_spellings_of_one_name(a: str, b: str) -> None:
     assert fold(a) == fold(b)
 
 
+@pytest.mark.parametrize("name", ["Рособоронэкспорт", "한화그룹", "רפאל"])
+def test_fold_keeps_names_in_other_scripts(name: str) -> None:
+    """A name in another script is a key of its own, not the empty string every such name would share."""
+    assert fold(name)
+    assert fold(name) != fold("Цензор.НЕТ")
+
+
 @pytest.mark.parametrize(("a", "b"), [
     ("ASELSAN", "HAVELSAN"),
     ("Haluk Bayraktar", "Selçuk Bayraktar"),
@@ -84,13 +91,35 @@ def test_dropped_variant_is_an_ascii_subsequence(text: str) -> None:
     assert all(c in it for c in got), "the variant keeps the original's characters in order"
 
 
-@given(st.text(max_size=60))
+# letters that the translation table meets only after casefold/NFKD (see test_fold_is_case_insensitive_...)
+TABLE_MISSES = "ÞþǢǣǼǽǾǿᴭᵊₔꟹ𐞃𐞢𝚤"
+
+FOLD_TABLE_BUG = pytest.mark.xfail(strict=True, reason=(
+    "fold applies its letter table before casefold and NFKD: 'Þ' folds to 'þ' but 'þ' to 'th', and 'Ǿ'/'Ǣ' "
+    "decompose to 'ø'/'æ' after the table ran, so fold is neither case-insensitive nor idempotent for them"))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    pytest.param("Þingvellir", "þingvellir", marks=FOLD_TABLE_BUG),
+    pytest.param("Ǿrsted", "Ørsted", marks=FOLD_TABLE_BUG),
+    pytest.param("Ǣlfric", "Ælfric", marks=FOLD_TABLE_BUG),
+    ("Ødegaard", "Odegaard"),
+    ("Straße", "STRASSE"),
+])
+def test_fold_is_case_insensitive_for_special_letters(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+    assert fold(fold(a)) == fold(a)
+
+
+@given(st.text(alphabet=st.characters(exclude_characters=TABLE_MISSES), max_size=60))
 @settings(max_examples=200, deadline=None)
-def test_fold_is_ascii_alphanumeric_and_idempotent(text: str) -> None:
+def test_fold_is_alphanumeric_and_idempotent(text: str) -> None:
     key = fold(text)
-    assert re.fullmatch(r"[0-9a-z]*", key)
+    assert all(c.isalnum() for c in key)
     assert fold(key) == key
-    assert fold(text.upper()) == fold(text.lower()) or not text.isascii()
+    if text.isascii():
+        assert re.fullmatch(r"[0-9a-z]*", key)
+        assert fold(text.upper()) == fold(text.lower())
 
 
 @pytest.mark.parametrize("name", ["Kızılelma", "İlham Aliyev", "Türkiye", "Erdoğan"])

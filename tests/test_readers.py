@@ -84,8 +84,6 @@ def test_html_file_keeps_the_article_and_drops_the_page(tmp_path: Path) -> None:
         assert junk not in doc.text
 
 
-@pytest.mark.xfail(strict=True, reason="HTML photo captions (<figcaption>) are dropped by the HTML extraction, "
-                                       "though captions are part of the article (tr-az-uav sample loses its caption)")
 def test_html_figure_caption_is_kept(tmp_path: Path) -> None:
     [doc], _ = docs_and_errors([write(tmp_path / "page.html", HTML)])
     assert CAPTION in doc.text
@@ -111,8 +109,6 @@ def test_jsonl_records_with_text_and_with_html(tmp_path: Path) -> None:
     assert (second.url, second.published) == ("https://news.example.org/2", "2024-03-06")
 
 
-@pytest.mark.xfail(strict=True, reason="a JSONL record with 'html' ignores its 'title' field: the headline becomes "
-                                       "the page's first paragraph (feed-0002 sample)")
 def test_jsonl_html_record_takes_its_title_from_the_record(tmp_path: Path) -> None:
     fragment = f"<div><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"
     rec = {"id": "rec-3", "title": HEADLINE, "published": "2024-03-06", "html": fragment}
@@ -145,9 +141,7 @@ def test_bad_jsonl_line_is_an_error_for_that_line_only(tmp_path: Path, bad_line:
 
 @pytest.mark.parametrize("encoding", [
     "utf-8", "utf-8-sig",
-    pytest.param("cp1254", marks=pytest.mark.xfail(
-        strict=True, reason="cp1254 Turkish text is detected as another code page: 'şirketi' -> 'ţirketi', "
-                            "'kuracağını' -> 'kuracađýný'; decoding needs a Turkish-aware fallback")),
+    "cp1254",
 ])
 def test_turkish_text_decodes_in_common_encodings(tmp_path: Path, encoding: str) -> None:
     body = ("Türkiye'nin savunma sanayii şirketi ASELSAN, Azerbaycan'da yeni bir üretim tesisi kuracağını "
@@ -175,13 +169,8 @@ def test_folder_is_read_recursively_in_a_stable_order(tmp_path: Path) -> None:
     ("binary.txt", b"PK\x03\x04\x00\x00\x08\x00" + bytes(range(256)), "binary"),
     ("huge.txt", b"Roketsan builds plants. " * 100, "limit"),
     ("scan.pdf", b"%PDF-1.7 a scanned article", "unsupported file type"),
-    pytest.param("menu.txt", b"Skip to content\nAdvertisement\nShare\n", "no article text", marks=pytest.mark.xfail(
-        strict=True, reason="read_file lets from_text's 'no article text' UnreadableInput escape instead of "
-                            "yielding it: one all-clutter file stops the whole batch")),
-    pytest.param("broken.html", b"<html><body><nav>Home</nav></body></html>", "no article text",
-                 marks=pytest.mark.xfail(strict=True, reason="read_file lets from_html's errors escape instead of "
-                                                             "yielding them: one page without an article stops "
-                                                             "the whole batch")),
+    ("menu.txt", b"Skip to content\nAdvertisement\nShare\n", "no article text"),
+    ("broken.html", b"<html><body><nav>Home</nav></body></html>", "no article text"),
 ])
 def test_bad_file_is_an_error_naming_it_and_the_batch_goes_on(tmp_path: Path, name: str, content: bytes,
                                                               reason: str) -> None:
