@@ -15,6 +15,7 @@ from pathlib import Path
 from armsgraph import kb as kb_module
 from armsgraph.errors import InputError
 from armsgraph.extract.events import extract_events
+from armsgraph.extract.stray import mark_stray
 from armsgraph.ingest.readers import read_paths
 from armsgraph.model import Document
 from armsgraph.nlp import annotator
@@ -43,7 +44,8 @@ class Pipeline:
     1. parse the cleaned text with spaCy (sentences never cross a line break);
     2. find mentions: knowledge-base names, institution patterns, statistical NER;
     3. resolve mentions into one entity per thing in the document;
-    4. extract events from the article's sentences, one per fact.
+    4. mark a trailing paragraph run from another story as stray;
+    5. extract events from the article's sentences (never stray ones), one per fact.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -56,6 +58,7 @@ class Pipeline:
         for doc, sdoc in zip(docs, parsed, strict=True):
             mentions = find_mentions(sdoc, self.kb, self.annotator.matcher)
             doc.entities = resolve_mentions(mentions, self.kb, doc.text)
+            mark_stray(doc, sdoc)
             doc.events = extract_events(doc, sdoc, self.kb)
         return docs
 

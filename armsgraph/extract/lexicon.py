@@ -58,6 +58,7 @@ class Lexicon:
     product_nouns: frozenset[str]
     generic_nouns: frozenset[str]
     win_verbs: frozenset[str]
+    domain_words: frozenset[str]
     contract_cues: frozenset[str]
 
 
@@ -82,4 +83,4 @@ def load() -> Lexicon:
     status = tuple((k, frozenset(v)) for k, v in data["status"].items())
     nouns = next((s.product_nouns for s in specs if s.product_nouns), frozenset())
     return Lexicon(tuple(specs), status, frozenset(data["reporting"]), nouns, frozenset(data["generic_nouns"]),
-                   frozenset(data["win_verbs"]), frozenset(data["contract_cues"]))
+                   frozenset(data["win_verbs"]), frozenset(data["domain_words"]), frozenset(data["contract_cues"]))

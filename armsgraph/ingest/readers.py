@@ -1,8 +1,8 @@
-"""Readers: files and folders of .txt, .html and .jsonl in, `Document`s out.
+"""Readers: leaf inputs (plain text, HTML, JSONL) in, cleaned `Document`s out.
 
-Each reader yields either a `Document` (cleaned, offsets final) or an
-`InputError` naming the input and the reason, so one bad file never stops
-the batch.
+`sources.py` expands what the user names into leaf inputs; each reader here yields
+either a `Document` (cleaned, offsets final) or an `InputError` naming the input
+and the reason, so one bad input never stops the batch.
 """
 
 from __future__ import annotations
@@ -19,60 +19,35 @@ import trafilatura
 from armsgraph.errors import InputError, MalformedInput, UnreadableInput
 from armsgraph.ingest.clean import clean_text
 from armsgraph.ingest.dates import parse_dateline
+from armsgraph.ingest.sources import RawInput, iter_inputs
 from armsgraph.model import Document
-
-SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html",
-            ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 def read_paths(paths: Iterable[str | Path], max_bytes: int) -> Iterator[Document | InputError]:
-    """Every document in the given files and folders (recursively), in a stable order."""
-    for path in map(Path, paths):
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            if not files:
-                yield UnreadableInput(str(path), "folder holds no .txt, .html or .jsonl files",
-                                      "point at a folder of articles")
-            for file in files:
-                yield from read_file(file, max_bytes)
+    """Every document under the given paths (files, folders...), in a stable order."""
+    for item in iter_inputs(paths, max_bytes):
+        if isinstance(item, InputError):
+            yield item
         else:
-            yield from read_file(path, max_bytes)
+            yield from read_input(item)
 
 
-def read_file(path: Path, max_bytes: int) -> Iterator[Document | InputError]:
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        yield UnreadableInput(str(path), f"unsupported file type {path.suffix or '(none)'}",
-                              "give .txt, .html or .jsonl files")
-        return
+def read_input(item: RawInput) -> Iterator[Document | InputError]:
+    """The documents of one leaf input: one for text and HTML, one per line for JSONL."""
     try:
-        text = decode(path, max_bytes)
+        text = decode_bytes(item.data, item.source)
+        if item.kind == "jsonl":
+            yield from _jsonl(item.source, item.doc_id, text)
+            return
+        meta = item.meta
+        if item.kind == "html":
+            yield from_html(text, item.doc_id, item.source, url=meta.get("url"), published=meta.get("published"),
+                            title=meta.get("title"))
+        else:
+            yield from_text(text, item.doc_id, item.source, title=meta.get("title"), url=meta.get("url"),
+                            published=meta.get("published"))
     except InputError as exc:
         yield exc
-        return
-    if kind == "jsonl":
-        yield from _jsonl(path, text)
-        return
-    try:
-        yield (from_html(text, path.stem, str(path)) if kind == "html"
-               else from_text(text, path.stem, str(path)))
-    except InputError as exc:
-        yield exc
-
-
-def decode(path: Path, max_bytes: int) -> str:
-    """The file's text: UTF-8, else the detected encoding; refuses binary and huge files."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UnreadableInput(str(path), f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                                  "split it or raise the limit")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableInput(str(path), "no such file", "check the path") from None
-    except OSError as exc:
-        raise UnreadableInput(str(path), f"cannot be read ({exc.strerror})", "check permissions") from None
-    return decode_bytes(data, str(path))
 
 
 def decode_bytes(data: bytes, source: str) -> str:
@@ -152,16 +127,16 @@ def _captions(html: str) -> list[str]:
     return out
 
 
-def _jsonl(path: Path, text: str) -> Iterator[Document | InputError]:
+def _jsonl(source: str, stem: str, text: str) -> Iterator[Document | InputError]:
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        where = f"{path}:{lineno}"
+        where = f"{source}:{lineno}"
         try:
             rec = json.loads(line)
             if not isinstance(rec, dict):
                 raise ValueError("not a JSON object")
-            doc_id = str(rec.get("id") or f"{path.stem}-{lineno}")
+            doc_id = str(rec.get("id") or f"{stem}-{lineno}")
             body_html, body_text = rec.get("html"), rec.get("text")
             if not (body_html or body_text):
                 raise ValueError("has neither 'text' nor 'html'")

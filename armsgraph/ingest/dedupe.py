@@ -1,0 +1,169 @@
+"""Duplicate detection: one agency story republished on several sites is one source.
+
+Much defence-cooperation news is wire copy. One agency story is republished
+word for word, or with light edits (a new headline, a byline, a trimmed or
+reworded sentence), by many sites. If every copy counted as a separate report,
+one claim would look corroborated by many independent sources when it has one.
+So every article gets two fingerprints:
+
+* `content_key`: SHA-256 (hex) of `fold_words(text)`. It catches exact copies
+  that differ only in case, punctuation, whitespace or diacritics. Because it
+  uses the project's folding, it also ignores a leading "The" and possessive
+  "'s", as name matching does.
+* `signature`: a MinHash of the set of word 5-gram shingles of
+  `fold_words(text)`. `NearDuplicateIndex` uses it to find an earlier article
+  whose estimated Jaccard similarity is at least the threshold.
+
+Parameters (changing NUM_PERM, SEED or SCHEME makes every stored signature
+unusable, because signatures from different settings cannot be compared):
+
+* NUM_PERM = 128 permutations. The standard error of the Jaccard estimate is
+  sqrt(J(1-J)/128), about 0.035 at J = 0.8.
+* SEED = 1 and SCHEME = "affine32" (the datasketch 2.x default, set here
+  explicitly). The hash is SHA-1 based, so signatures are identical across
+  processes and machines. Values are below 2**32, so they fit in JSON as ints.
+* SHINGLE_WORDS = 5. A text with fewer words is one shingle of all its words,
+  so a very short text only matches the same words in the same order. A text
+  with no words has the empty signature (every value 2**32 - 1). It matches
+  nothing and nothing matches it.
+* threshold = 0.8 by default (`NearDuplicateIndex(threshold=...)`). In a
+  150-word article, each reworded word changes up to 5 shingles, so a new
+  headline, a byline and a fully rewritten sentence already lower J to about
+  0.6. Use a lower threshold when edited copies must still be caught.
+* LSH banding: the index does not use datasketch's default banding. With
+  weights (0.5, 0.5) at 0.8, datasketch picks 9 bands of 13 rows, and a pair at
+  J = 0.8 then becomes a candidate only about 40% of the time. Instead the
+  index takes the longest bands (b * r <= 128) that still make a pair at the
+  threshold a candidate with probability >= 0.99: 21 bands of 6 rows at 0.8.
+  Each candidate is then checked against the full 128-value estimate, so the
+  extra candidates cost a little time but never produce a wrong match.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash, MinHashLSH
+
+from armsgraph.resolve.names import fold_words
+
+NUM_PERM = 128
+SEED = 1
+SCHEME = "affine32"
+SHINGLE_WORDS = 5
+DEFAULT_THRESHOLD = 0.8
+CANDIDATE_RECALL = 0.99  # chance that a pair exactly at the threshold is looked at
+_EMPTY = (1 << 32) - 1  # the value of every slot of a MinHash that saw nothing
+
+
+def content_key(text: str) -> str:
+    """The exact-duplicate key: SHA-256 hex digest of the folded words joined by single spaces."""
+    return hashlib.sha256(fold_words(text).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def shingles(text: str) -> set[str]:
+    """Word 5-grams of the folded text; one shingle of all words when there are fewer than five."""
+    words = fold_words(text).split()
+    n = min(SHINGLE_WORDS, len(words))
+    if n == 0:
+        return set()
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+@functools.cache
+def _template() -> MinHash:
+    """The empty MinHash whose permutations every signature shares (built once)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+def signature(text: str) -> list[int]:
+    """MinHash (128 values, each < 2**32) of the text's word shingles, as plain ints for JSON."""
+    m = _template().copy()
+    m.update_batch([s.encode("utf-8", "surrogatepass") for s in shingles(text)])
+    return [int(v) for v in m.hashvalues]
+
+
+def _as_array(sig: Sequence[int]) -> npt.NDArray[np.uint32]:
+    if len(sig) != NUM_PERM:
+        raise ValueError(f"a signature has {NUM_PERM} values, got {len(sig)}")
+    values = np.asarray(sig, dtype=np.int64)
+    if values.min() < 0 or values.max() > _EMPTY:
+        raise ValueError("signature values must be in [0, 2**32)")
+    return values.astype(np.uint32)
+
+
+def _is_empty(values: npt.NDArray[np.uint32]) -> bool:
+    return bool(np.all(values == _EMPTY))
+
+
+@functools.cache
+def bands_for(threshold: float) -> tuple[int, int]:
+    """(bands, rows) with the longest bands at which a pair at `threshold` is a candidate with p >= 0.99."""
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    for rows in range(NUM_PERM // 2, 0, -1):
+        bands = NUM_PERM // rows
+        if 1.0 - (1.0 - threshold**rows) ** bands >= CANDIDATE_RECALL:
+            return bands, rows
+    return NUM_PERM, 1  # unreachable for threshold > 0: one row per band always qualifies
+
+
+class NearDuplicateIndex:
+    """Signatures of earlier documents, searchable for near-duplicates of a new one.
+
+    Build it from the stored (doc_id, signature) pairs in the order the
+    documents arrived. `match` returns the most similar indexed document whose
+    estimated Jaccard similarity is >= threshold. On a tie it returns the
+    earliest one added.
+    """
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=bands_for(threshold))
+        self._values: dict[str, npt.NDArray[np.uint32]] = {}  # insertion order is arrival order
+        self._order: dict[str, int] = {}
+
+    def add(self, doc_id: str, signature: Sequence[int]) -> None:
+        """Index one document. Raises ValueError if doc_id is already indexed or the signature is malformed."""
+        if doc_id in self._values:
+            raise ValueError(f"document {doc_id!r} is already indexed")
+        values = _as_array(signature)
+        if not _is_empty(values):
+            self._lsh.insert(doc_id, self._minhash(values), check_duplication=False)
+        self._order[doc_id] = len(self._order)
+        self._values[doc_id] = values
+
+    def match(self, signature: Sequence[int]) -> str | None:
+        """The doc_id of the most similar indexed document at or above the threshold, else None."""
+        values = _as_array(signature)
+        if _is_empty(values):
+            return None
+        best: tuple[float, int, str] | None = None
+        for key in self._lsh.query(self._minhash(values)):
+            doc_id = str(key)
+            similarity = float(np.count_nonzero(self._values[doc_id] == values)) / NUM_PERM
+            if similarity < self.threshold:
+                continue
+            rank = (-similarity, self._order[doc_id], doc_id)
+            if best is None or rank < best:
+                best = rank
+        return None if best is None else best[2]
+
+    def similarity(self, doc_id: str, signature: Sequence[int]) -> float:
+        """Estimated Jaccard similarity between an indexed document and a signature."""
+        return float(np.count_nonzero(self._values[doc_id] == _as_array(signature))) / NUM_PERM
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @staticmethod
+    def _minhash(values: npt.NDArray[np.uint32]) -> MinHash:
+        template = _template()
+        return MinHash(seed=SEED, hashvalues=values, permutations=template.permutations, scheme=SCHEME)
