@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
+from tqdm import tqdm
 
 from armsgraph import evaluate, export, query
 from armsgraph.errors import ArmsgraphError
+from armsgraph.ingest.sources import SUFFIXES
 from armsgraph.model import EVENT_TYPES, STATUSES
 from armsgraph.pipeline import Pipeline, ingest
 from armsgraph.settings import DB_ENV, Settings, default_db
@@ -40,7 +42,11 @@ def _parser() -> argparse.ArgumentParser:
 
     c = cmd("ingest", "Read articles (.txt, .html, .jsonl files or folders) into the knowledge base.")
     c.add_argument("paths", nargs="+", help="files or folders to read")
-    c.add_argument("--quiet", action="store_true", help="print only the summary and errors")
+    c.add_argument("--quiet", action="store_true", help="no progress bar; print only the summary and errors")
+    c.add_argument("--max-bytes", type=int, default=Settings().max_bytes,
+                   help="largest input file or record to read, in bytes (default: %(default)s)")
+    c.add_argument("--log-json", action="store_true",
+                   help="write one JSON object per event (ingested, duplicate, skipped, failed, summary) to stderr")
     c = cmd("export", "Write the knowledge base as per-document records (jsonl) or the fused graph (kb-json).")
     c.add_argument("--format", choices=["jsonl", "kb-json"], default="jsonl", help="output format")
     c.add_argument("-o", "--output", help="output file (default: standard output)")
@@ -75,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = Settings(db=args.db or default_db())
+    settings = Settings(db=args.db or default_db(), **({"max_bytes": args.max_bytes}
+                                                      if getattr(args, "max_bytes", None) else {}))
     store = Store(settings.db)
     if args.command == "ingest":
         return _ingest(args, settings, store)
@@ -114,17 +121,46 @@ def _run(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     pipeline = Pipeline(settings)
+    bar = None if args.quiet or args.log_json else tqdm(
+        total=estimate_documents(args.paths), unit="doc", desc="ingest", file=sys.stderr, dynamic_ncols=True)
 
-    def progress(doc_id: str) -> None:
-        if not args.quiet:
-            print(f"ingested {doc_id}", file=sys.stderr)
+    def progress(event: str, details: dict[str, object]) -> None:
+        if args.log_json:
+            print(json.dumps({"event": event, **details}, ensure_ascii=False, default=str), file=sys.stderr)
+            return
+        if event in ("failed", "skipped"):
+            line = f"armsgraph: {event} {details.get('source')}: {details.get('reason')}"
+            hint = details.get("hint")
+            (bar.write if bar else lambda m: print(m, file=sys.stderr))(line + (f" ({hint})" if hint else ""))
+        if bar is not None and event != "summary":
+            bar.update(1)
 
     report = ingest(args.paths, store, pipeline, on_progress=progress)
-    for line in report.failed:
-        print(f"armsgraph: skipped {line}", file=sys.stderr)
-    print(f"{report.ingested} ingested, {report.unchanged} unchanged, {len(report.failed)} failed "
-          f"-> {settings.db}")
+    if bar is not None:
+        bar.close()
+    counts = report.summary()
+    if not args.log_json:
+        print(", ".join(f"{n} {k}" for k, n in counts.items()) + f" -> {settings.db}")
     return 0 if report.ok else 1
+
+
+def estimate_documents(paths: Sequence[str]) -> int | None:
+    """How many documents an ingest will see, for the progress bar's ETA (JSONL: its lines)."""
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for f in files:
+            if not f.is_file():
+                if not path.is_dir():
+                    return None  # standard input or a URL: unknown
+                continue
+            if f.suffix.lower() in (".jsonl", ".ndjson"):
+                with f.open("rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+            elif f.suffix.lower() in SUFFIXES or not path.is_dir():
+                total += 1
+    return total
 
 
 def _print_fact(f: query.FactView) -> None:

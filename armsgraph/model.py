@@ -92,7 +92,11 @@ class Document:
     title: str | None = None
     url: str | None = None
     published: str | None = None
-    published_source: str | None = None
+    published_source: str | None = None  # metadata | url | dateline
+    author: str | None = None
+    site: str | None = None
+    language: str | None = None
+    duplicate_of: str | None = None  # the earlier document this one copies (syndication)
     zones: list[Zone] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)

@@ -1,6 +1,6 @@
 """The orchestrator: articles in, annotated documents out, stored.
 
-    read -> clean -> parse -> mentions -> entities -> events -> store
+    read -> clean -> [language, copies] -> parse -> mentions -> entities -> stray -> events -> store
 
 `Pipeline.process` runs the steps on documents already read; `ingest` reads
 paths and writes every document to the store in its own transaction.
@@ -16,6 +16,8 @@ from armsgraph import kb as kb_module
 from armsgraph.errors import InputError
 from armsgraph.extract.events import extract_events
 from armsgraph.extract.stray import mark_stray
+from armsgraph.ingest.dedupe import NearDuplicateIndex, content_key, signature
+from armsgraph.ingest.language import detect, is_english
 from armsgraph.ingest.readers import read_paths
 from armsgraph.model import Document
 from armsgraph.nlp import annotator
@@ -27,15 +29,25 @@ from armsgraph.store import Store
 
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingest did: counts, and one line per input that failed."""
+    """What one ingest did: counts, and one line per input that was skipped or failed."""
 
     ingested: int = 0
     unchanged: int = 0
+    duplicates: int = 0
+    skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    def summary(self) -> dict[str, int]:
+        return {"ingested": self.ingested, "duplicate": self.duplicates, "unchanged": self.unchanged,
+                "skipped": len(self.skipped), "failed": len(self.failed)}
+
+
+_SKIP_LANGUAGE_CONFIDENCE = 0.8
+Progress = Callable[[str, dict[str, object]], None]  # (event, details), e.g. ("ingested", {"doc_id": ...})
 
 
 class Pipeline:
@@ -64,30 +76,63 @@ class Pipeline:
 
 
 def ingest(paths: Iterable[str | Path], store: Store, pipeline: Pipeline,
-           on_progress: Callable[[str], None] | None = None) -> IngestReport:
-    """Read, process and store every article under `paths`; bad inputs are reported, not raised."""
+           on_progress: Progress | None = None) -> IngestReport:
+    """Read, process and store every article under `paths`.
+
+    Each document is written in its own transaction. Bad inputs are reported, not raised;
+    non-English articles are skipped; an exact copy of a stored article is kept as provenance
+    only; a near copy (the same agency story on another site) is processed and linked to its
+    original, so that it never counts as independent corroboration.
+    """
     report = IngestReport()
+    notify = on_progress or (lambda event, details: None)
+    index = NearDuplicateIndex(pipeline.settings.near_duplicate_threshold)
+    for doc_id, sig in store.signatures():
+        index.add(doc_id, sig)
     batch: list[Document] = []
+    seen: dict[str, str] = {}  # content key -> first document with it in this run
 
     def flush() -> None:
         for doc in pipeline.process(batch):
             changed = store.write_document(doc)
             report.ingested += changed
             report.unchanged += not changed
-            if on_progress:
-                on_progress(doc.doc_id)
+            notify("ingested" if changed else "unchanged", {"doc_id": doc.doc_id, "source": doc.source,
+                                                            "duplicate_of": doc.duplicate_of})
         batch.clear()
 
     for item in read_paths(paths, pipeline.settings.max_bytes):
         if isinstance(item, InputError):
             report.failed.append(str(item))
+            notify("failed", {"source": item.source, "reason": item.reason, "hint": item.hint})
             continue
         if store.has_document(item):
             report.unchanged += 1
+            notify("unchanged", {"doc_id": item.doc_id, "source": item.source})
             continue
+        language, confidence = detect(item.text)
+        item.language = language
+        # only a confident non-English verdict skips: losing an English article is worse
+        if not is_english(item.text, min_confidence=0.0) and confidence >= _SKIP_LANGUAGE_CONFIDENCE:
+            report.skipped.append(f"{item.source}: not in English (detected '{language}')")
+            notify("skipped", {"source": item.source, "reason": f"language {language}"})
+            continue
+        key = content_key(item.text)
+        original = seen.get(key) or store.document_with_key(key, other_than=item.doc_id)
+        if original is not None and original != item.doc_id:
+            item.duplicate_of = original
+            store.write_copy(item)
+            report.duplicates += 1
+            notify("duplicate", {"doc_id": item.doc_id, "source": item.source, "duplicate_of": original})
+            continue
+        seen.setdefault(key, item.doc_id)
+        sig = signature(item.text)
+        item.duplicate_of = index.match(sig)
+        index.add(item.doc_id, sig)
         batch.append(item)
         if len(batch) >= pipeline.settings.batch_size:
             flush()
     if batch:
         flush()
+    notify("summary", dict(report.summary()))
     return report

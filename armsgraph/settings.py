@@ -27,3 +27,7 @@ class Settings:
     kb_dir: Path = Path(__file__).parent / "kb" / "data"
     max_bytes: int = 20_000_000
     batch_size: int = 16
+    # estimated Jaccard similarity of word 5-grams above which an article is a copy of an earlier one;
+    # measured: a wire story with a new headline and one sentence rewritten scores ~0.70,
+    # a different article on the same deal below 0.2
+    near_duplicate_threshold: float = 0.7

@@ -90,9 +90,12 @@ def signature(text: str) -> list[int]:
 def _as_array(sig: Sequence[int]) -> npt.NDArray[np.uint32]:
     if len(sig) != NUM_PERM:
         raise ValueError(f"a signature has {NUM_PERM} values, got {len(sig)}")
-    values = np.asarray(sig, dtype=np.int64)
-    if values.min() < 0 or values.max() > _EMPTY:
-        raise ValueError("signature values must be in [0, 2**32)")
+    try:
+        values = np.asarray(sig, dtype=np.int64)
+    except (OverflowError, TypeError) as err:
+        raise ValueError("signature values must be ints in [0, 2**32)") from err
+    if values.ndim != 1 or values.min() < 0 or values.max() > _EMPTY:
+        raise ValueError("signature values must be ints in [0, 2**32)")
     return values.astype(np.uint32)
 
 
@@ -154,7 +157,7 @@ class NearDuplicateIndex:
         return None if best is None else best[2]
 
     def similarity(self, doc_id: str, signature: Sequence[int]) -> float:
-        """Estimated Jaccard similarity between an indexed document and a signature."""
+        """Estimated Jaccard similarity between an indexed document and a signature (KeyError if not indexed)."""
         return float(np.count_nonzero(self._values[doc_id] == _as_array(signature))) / NUM_PERM
 
     def __contains__(self, doc_id: object) -> bool:

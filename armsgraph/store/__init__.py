@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from armsgraph.errors import StoreError
 from armsgraph.extract import lexicon as lx
+from armsgraph.ingest.dedupe import content_key, signature
 from armsgraph.model import Document, Entity, Event
 from armsgraph.resolve.names import dropped_variant, fold
 from armsgraph.store import schema as t
@@ -105,10 +106,7 @@ class Store:
                     return False
                 if old is not None:
                     self._delete_document(conn, doc.doc_id)
-                conn.execute(insert(t.documents).values(
-                    id=doc.doc_id, content_hash=content, source=doc.source, url=doc.url, title=doc.title,
-                    published=doc.published, published_source=doc.published_source, text=doc.text,
-                    zones=[[z.kind, z.start, z.end] for z in doc.zones]))
+                self._insert_document(conn, doc, content)
                 ids = {e.id: self._entity_id(conn, e) for e in doc.entities}
                 for e in doc.entities:
                     for m in e.mentions:
@@ -120,6 +118,43 @@ class Store:
         except IntegrityError as exc:
             raise StoreError(f"{doc.source}: could not be stored ({exc.orig}); nothing was written") from exc
         return True
+
+    def write_copy(self, doc: Document) -> bool:
+        """Store an exact copy of a stored article: its provenance only; its facts are the original's."""
+        content = self.content_hash(doc)
+        with self.engine.execution_options(write=True).begin() as conn:
+            old = conn.execute(select(t.documents.c.content_hash).where(t.documents.c.id == doc.doc_id)).first()
+            if old is not None and old[0] == content:
+                return False
+            if old is not None:
+                self._delete_document(conn, doc.doc_id)
+            self._insert_document(conn, doc, content)
+        return True
+
+    def _insert_document(self, conn: Connection, doc: Document, content: str) -> None:
+        conn.execute(insert(t.documents).values(
+            id=doc.doc_id, content_hash=content, source=doc.source, url=doc.url, title=doc.title,
+            published=doc.published, published_source=doc.published_source, text=doc.text,
+            zones=[[z.kind, z.start, z.end] for z in doc.zones], author=doc.author, site=doc.site,
+            language=doc.language, content_key=content_key(doc.text), minhash=signature(doc.text),
+            duplicate_of=doc.duplicate_of))
+
+    def document_with_key(self, key: str, other_than: str) -> str | None:
+        """The earliest stored original whose text is the same as `key` says (exact copy detection)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.documents.c.id).where(t.documents.c.content_key == key,
+                                                             t.documents.c.id != other_than,
+                                                             t.documents.c.duplicate_of.is_(None))
+                               .order_by(t.documents.c.id)).first()
+        return str(row[0]) if row else None
+
+    def signatures(self) -> list[tuple[str, list[int]]]:
+        """(document id, MinHash signature) of every stored original, for near-copy detection."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.documents.c.id, t.documents.c.minhash)
+                                .where(t.documents.c.duplicate_of.is_(None), t.documents.c.minhash.is_not(None))
+                                .order_by(t.documents.c.id)).all()
+        return [(str(r[0]), list(r[1])) for r in rows]
 
     def _delete_document(self, conn: Connection, doc_id: str) -> None:
         ev_ids = select(t.events.c.id).where(t.events.c.doc_id == doc_id)

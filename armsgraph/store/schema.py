@@ -17,6 +17,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
+    text,
 )
 
 metadata = MetaData()
@@ -37,6 +39,12 @@ documents = Table(
     Column("published_source", Text),
     Column("text", Text, nullable=False),
     Column("zones", JSON, nullable=False),
+    Column("author", Text),
+    Column("site", Text),
+    Column("language", Text),
+    Column("content_key", Text),
+    Column("minhash", JSON),
+    Column("duplicate_of", Text),
 )
 entities = Table(
     "entities", metadata,
@@ -121,8 +129,20 @@ def migration(version: int, name: str) -> Callable[[Migration], Migration]:
 
 @migration(1, "initial tables")
 def _initial(conn: Connection) -> None:
+    # later migrations add columns idempotently, so creating today's tables here is safe
     metadata.create_all(conn, tables=[documents, entities, entity_names, mentions, facts, events, evidence,
                                       event_entities])
+
+
+@migration(2, "document provenance: author, site, language, copy detection")
+def _provenance(conn: Connection) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns("documents")}
+    for name, sql_type in (("author", "TEXT"), ("site", "TEXT"), ("language", "TEXT"), ("content_key", "TEXT"),
+                           ("minhash", "TEXT"), ("duplicate_of", "TEXT")):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE documents ADD COLUMN {name} {sql_type}"))
+    if "ix_documents_content_key" not in {i["name"] for i in inspect(conn).get_indexes("documents")}:
+        conn.execute(text("CREATE INDEX ix_documents_content_key ON documents (content_key)"))
 
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
