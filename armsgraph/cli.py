@@ -131,7 +131,11 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
         if event in ("failed", "skipped"):
             line = f"armsgraph: {event} {details.get('source')}: {details.get('reason')}"
             hint = details.get("hint")
-            (bar.write if bar else lambda m: print(m, file=sys.stderr))(line + (f" ({hint})" if hint else ""))
+            message = line + (f" ({hint})" if hint else "")
+            if bar is not None:
+                bar.write(message, file=sys.stderr)
+            else:
+                print(message, file=sys.stderr)
         if bar is not None and event != "summary":
             bar.update(1)
 

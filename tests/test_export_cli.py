@@ -65,7 +65,7 @@ def test_ingest_stores_every_sample_article(sample_db: str, exported: list[dict[
 def test_ingest_again_changes_nothing(sample_db: str, samples: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "ingest", str(samples), "--db", sample_db)
     assert code == 0
-    assert out.startswith(f"0 ingested, {len(SAMPLE_DOCS)} unchanged, 0 failed")
+    assert out.startswith(f"0 ingested, 0 duplicate, {len(SAMPLE_DOCS)} unchanged, 0 skipped, 0 failed")
     assert "ingested " not in err
 
 
@@ -75,7 +75,7 @@ def test_ingest_reports_progress_unless_quiet(tmp_path: Path, capsys: pytest.Cap
                                     encoding="utf-8")
     code, out, err = run(capsys, "ingest", str(tmp_path / "a.txt"), "--db", str(tmp_path / "x.db"))
     assert code == 0
-    assert "ingested a" in err
+    assert "1/1" in err and "doc/s" in err  # a progress bar with its count and rate
     assert out.strip().endswith(str(tmp_path / "x.db"))
 
 
@@ -90,7 +90,7 @@ def test_ingest_with_one_bad_file_stores_the_good_ones(tmp_path: Path, capsys: p
     db = str(tmp_path / "x.db")
     code, out, err = run(capsys, "ingest", str(corpus), "--db", db, "--quiet")
     assert code == 1
-    assert out.startswith("2 ingested, 0 unchanged, 1 failed")
+    assert out.startswith("2 ingested, 0 duplicate, 0 unchanged, 0 skipped, 1 failed")
     [line] = [x for x in err.splitlines() if "broken.txt" in x]
     assert "binary" in line
     assert "Traceback" not in err

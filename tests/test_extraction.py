@@ -63,9 +63,7 @@ EVENT_CASES = [
                  "agreement", {"parties": ["Poland", "Hyundai Rotem"]}, None, id="agreement-contract"),
     pytest.param("Poland signed a contract with Hyundai Rotem for K2 tanks.",
                  "supply", {"supplier": ["Hyundai Rotem"], "recipient": ["Poland"]}, "agreed",
-                 id="contract-is-also-supply", marks=pytest.mark.xfail(
-                     strict=True, reason="a concluded contract for a system is only an agreement; ontology.md "
-                                         "(Conventions) says it is also a supply with status agreed")),
+                 id="contract-is-also-supply"),
     pytest.param("Turkish Aerospace is modernizing the F-16 fighter jets of the Pakistan Air Force.",
                  "modernization", {"contractor": ["Turkish Aerospace"], "platform": ["F-16"]}, "in_progress",
                  id="modernization"),
@@ -82,8 +80,6 @@ def test_event_is_extracted(annotate: Annotate, text: str, etype: str, roles: di
         assert doc.events[int(found[0][1:]) - 1].status == status, describe(doc)
 
 
-@pytest.mark.xfail(strict=True, reason="a facility 'in Baku' in a document that names no country is dropped: the "
-                                       "host role only takes a COUNTRY entity of the document, so the event is lost")
 def test_facility_in_a_capital_alone_names_the_capital(annotate: Annotate) -> None:
     """'in Baku' without the country: the capital stands for its state (ontology: accepted in its place)."""
     doc = annotate("Roketsan is building a missile factory in Baku.")
@@ -199,10 +195,7 @@ def test_entity_is_found_and_typed(annotate: Annotate, text: str, name: str, ety
     ("The Kızılelma drone flew over Ankara. Later the Kzlelma landed safely.", "Kızılelma", "Kzlelma"),
     ("Zakir Hasanov visited Ankara. Hasanov said the talks went well.", "Zakir Hasanov", "Hasanov"),
     ("President İlham Aliyev visited Ankara. Lham Aliyev said ties were strong.", "İlham Aliyev", "Lham Aliyev"),
-    pytest.param("President Recep Tayyip Erdoğan visited Baku. Erdoan said ties were strong.",
-                 "Recep Tayyip Erdoğan", "Erdoan", marks=pytest.mark.xfail(
-                     strict=True, reason="a surname with a dropped letter ('Erdoan' for Erdoğan, ontology.md) is not "
-                                         "found at all: dropped variants exist only for whole knowledge-base names")),
+    ("President Recep Tayyip Erdoğan visited Baku. Erdoan said ties were strong.", "Recep Tayyip Erdoğan", "Erdoan"),
     ("The missile maker ROCKETSAN will open a plant in Azerbaijan. Roketsan said the plant would employ 300 people.",
      "ROCKETSAN", "Roketsan"),
     ("Turkish Aerospace will build the jets. TAI said the first jet flies next year.", "Turkish Aerospace", "TAI"),

@@ -410,6 +410,8 @@ def _countries_of(ents: list[Entity], ctx: _Context, used: set[str], by_name: bo
             country: Entity | None = e
         else:
             country = next((c for c in ctx.doc.entities if c.type == "COUNTRY" and c.country == iso), None)
+            if country is None and e.type == "LOCATION" and iso:
+                country = e  # 'in Baku' with no country named: the capital stands for its state
         if country is not None and country.id not in used and country not in out:
             out.append(country)
     return out
@@ -689,8 +691,27 @@ def _confidence(etype: str, roles: dict[str, list[Entity]], frame: dict[str, lis
 
 
 def _derive_agreements(events: list[Event], ctx: _Context) -> list[Event]:
-    """A concluded contract, order or deal for a system is also an agreement of kind 'contract'."""
+    """A concluded contract, order or deal for a system is also an agreement of kind 'contract',
+    and a contract between a maker and a state for a named system is also a supply (ontology.md)."""
     out = list(events)
+    ents = {e.id: e for e in ctx.doc.entities}
+    for ev in events:
+        if ev.type != "agreement" or ev.roles.get("kind") != ["contract"] or len(ev.roles.get("parties", [])) != 2:
+            continue
+        a, b = (ents.get(x) for x in ev.roles["parties"])
+        if a is None or b is None:
+            continue
+        sellers = [e for e in (a, b) if e.type == "COMPANY"]
+        buyers = [e for e in (a, b) if e.type in ("COUNTRY", "GOVERNMENT", "MILITARY")]
+        span = ev.evidence[0] if ev.evidence else None
+        weapons = [e.id for e in ctx.doc.entities if e.type == "WEAPON" and span is not None
+                   and any(span.start <= m.start < span.end for m in e.mentions)]
+        if len(sellers) == 1 and len(buyers) == 1 and weapons:
+            out.append(Event(id="", type="supply", roles={"supplier": [sellers[0].id], "recipient": [buyers[0].id],
+                                                          "product": weapons},
+                             status="agreed", date=ev.date, date_derived=ev.date_derived,
+                             attribution=ev.attribution, confidence=round(ev.confidence * 0.9, 2),
+                             evidence=list(ev.evidence)))
     for ev in events:
         if ev.type != "supply" or ev.status not in ("agreed", "completed") or not ev.evidence:
             continue

@@ -17,7 +17,7 @@ ROLE_TYPES: dict[str, tuple[str, ...]] = {
     "supplier": ("COMPANY", "COUNTRY", "GOVERNMENT", "ORGANIZATION"),
     "recipient": ("COUNTRY", "MILITARY", "GOVERNMENT", "COMPANY"),
     "builder": ("COMPANY", "COUNTRY", "GOVERNMENT"),
-    "host": ("COUNTRY",),
+    "host": ("COUNTRY", "LOCATION"),
     "location": ("LOCATION",),
     "parent": ("COMPANY", "GOVERNMENT", "COUNTRY"),
     "name": ("COMPANY",),

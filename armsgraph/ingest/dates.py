@@ -71,11 +71,22 @@ def normalize_date(text: str, published: str | None) -> tuple[str, bool] | None:
         return None
     if relative and not has_month and not published:
         return None
+    unit = re.search(r"\b(year|month)\b", text, re.IGNORECASE)
+    if relative and not has_month and published:
+        weekday = re.search(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", text, re.IGNORECASE)
+        base = dt.date.fromisoformat(published[:10])
+        if weekday and base.strftime("%A").lower().startswith(weekday.group(1).lower()) \
+                and not re.search(r"\b(last|next)\b", text, re.IGNORECASE):
+            return base.isoformat(), True  # 'on Tuesday' in Tuesday's paper is that day
     data = _parser(published).get_date_data(_QUALIFIERS.sub(" ", text).strip())
     if data.date_obj is None:
         return None
     d = data.date_obj.date()
     if relative and not has_month:
+        if published and unit and unit.group(1).lower() == "year":
+            return f"{d.year:04d}", True
+        if published and unit and unit.group(1).lower() == "month":
+            return f"{d.year:04d}-{d.month:02d}", True
         return d.isoformat(), True
     if has_year:
         if has_day:

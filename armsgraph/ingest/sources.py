@@ -24,6 +24,7 @@ What a named input may be, and how it is named in messages (`RawInput.source`):
 
 from __future__ import annotations
 
+import email.utils
 import io
 import json
 import lzma
@@ -229,7 +230,7 @@ def _zip(source: str, archive: IO[bytes], max_bytes: int) -> Iterator[RawInput |
         yield MalformedInput(source, f"not a readable zip archive ({exc})", "re-create the archive")
         return
     with zf:
-        members = [info for info in zf.infolist() if not info.is_dir() and kind_of(info.filename)
+        members = [info for info in zf.infolist() if not info.filename.endswith("/") and kind_of(info.filename)
                    and not info.filename.startswith("__MACOSX/") and not _stem(info.filename).startswith("._")]
         if not members:
             yield UnreadableInput(source, "archive holds no article files", f"put {SUPPORTED} in it")
@@ -327,7 +328,7 @@ def _feed(source: str, stem: str, data: bytes, max_bytes: int, resolver: Resolve
         yield RawInput(where, doc_id, kind, body, {
             "title": entry.get("title") or None,
             "url": link if link and urlsplit(link).scheme in ("http", "https") else None,
-            "published": _iso_date(entry.get("published_parsed") or entry.get("updated_parsed")),
+            "published": _entry_date(entry),
             "author": entry.get("author_detail", {}).get("name") or entry.get("author") or None,
             "site": site or None,
         })
@@ -357,8 +358,13 @@ def _entry_body(entry: Any, where: str, max_bytes: int, resolver: Resolver | Non
 
 
 def _typed(detail: Any) -> tuple[str, bytes]:
-    kind = "text" if detail.get("type") == "text/plain" else "html"
-    return kind, str(detail.get("value")).encode("utf-8")
+    """Inline entry text; HTML fragments are wrapped in a page, as the HTML extractor needs one."""
+    value = str(detail.get("value"))
+    if detail.get("type") == "text/plain":
+        return "text", value.encode("utf-8")
+    if not re.search(r"<(html|body)[\s>]", value[:2000], re.IGNORECASE):
+        value = f"<html><body><article>{value}</article></body></html>"
+    return "html", value.encode("utf-8")
 
 
 def _files_next_to(feed: Path, max_bytes: int) -> Resolver:
@@ -376,11 +382,21 @@ def _files_next_to(feed: Path, max_bytes: int) -> Resolver:
     return resolve
 
 
-def _iso_date(parsed: Any) -> str | None:
-    try:
-        return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}" if parsed else None
-    except (AttributeError, TypeError, ValueError):
-        return None
+def _entry_date(entry: Any) -> str | None:
+    """YYYY-MM-DD of the entry's published (else updated) date, as written (the publisher's local day);
+    feedparser's *_parsed fields, normalised to UTC, are the fallback for formats parsed here."""
+    for key in ("published", "updated"):
+        raw = str(entry.get(key) or "").strip()
+        if not raw:
+            continue
+        if iso := re.match(r"(\d{4})-(\d{2})-(\d{2})", raw):
+            return "-".join(iso.groups())
+        if (rfc := email.utils.parsedate_tz(raw)) and rfc[0] > 0:
+            return f"{rfc[0]:04d}-{rfc[1]:02d}-{rfc[2]:02d}"
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
+    return None
 
 
 # ------------------------------------------------------------------ WARC and ARC archives

@@ -23,7 +23,7 @@ from spacy.util import filter_spans
 
 from armsgraph.kb import KBEntry, KnowledgeBase
 from armsgraph.model import Mention
-from armsgraph.resolve.names import fold
+from armsgraph.resolve.names import dropped_variant, fold
 
 _DATA = Path(__file__).parent / "data" / "entity_rules.yaml"
 _FUZZY_MIN = 88.0
@@ -101,10 +101,33 @@ def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]
     return mentions
 
 
+def _surname_mentions(doc: Doc, mentions: list[Mention], covered: set[int]) -> list[Mention]:
+    """A person named in full is then named by surname, often with letters lost ('Erdoan')."""
+    people: dict[str, set[tuple[str | None, str | None]]] = {}
+    for m in mentions:
+        words = person_name(m.text).split()
+        if m.type == "PERSON" and len(words) >= 2:
+            surname = words[-1]
+            for form in {surname, dropped_variant(surname) or surname}:
+                if len(form) >= 4:
+                    people.setdefault(form, set()).add((m.kb_id, m.key))
+    out = []
+    for form, owners in people.items():
+        if len(owners) != 1:
+            continue  # two people share the surname: a bare surname names neither
+        kb_id, key = next(iter(owners))
+        for hit in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", doc.text):
+            span = range(hit.start(), hit.end())
+            if covered.isdisjoint(span):
+                out.append(Mention(hit.start(), hit.end(), form, "PERSON", kb_id=kb_id, key=key, source="ner"))
+                covered.update(span)
+    return out
+
+
 def _repeats(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Other occurrences of an open-world name the model tagged once ('Assan' five times)."""
     covered = {i for m in mentions for i in range(m.start, m.end)}
-    out: list[Mention] = []
+    out: list[Mention] = _surname_mentions(doc, mentions, covered)
     seen: set[str] = set()
     for m in mentions:
         if m.source != "ner" or m.text in seen or len(m.text) < 3 or not m.text[0].isupper():

@@ -18,14 +18,15 @@ _SPACE = re.compile(r"\s+")
 
 # Letters that Unicode decomposition does not reduce to ASCII.
 _LETTERS = str.maketrans({"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ə": "e", "Ə": "E",
-                          "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th"})
+                          "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th",
+                          "Þ": "Th", "ð": "d", "Ð": "D", "ħ": "h", "Ħ": "H"})
 
 
 def ascii_fold(text: str) -> str:
     """Remove diacritics, keeping letters: 'Türkiye' -> 'Turkiye', 'ı' -> 'i', 'ł' -> 'l'."""
-    text = text.translate(_LETTERS)
+    text = text.replace("İ", "I")  # before NFKD, which would leave a combining dot
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LETTERS)
 
 
 def fold(text: str) -> str:
