@@ -55,7 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("facts", "List fused facts with their citations.")
     c.add_argument("--entity", help="only facts involving this entity (any of its names)")
     c.add_argument("--type", choices=EVENT_TYPES, help="only facts of this event type")
-    c.add_argument("--status", choices=STATUSES, help="only facts with this status")
+    c.add_argument("--status", choices=STATUSES, help="only facts with this (latest) status")
+    c.add_argument("--between", nargs=2, metavar=("COUNTRY", "COUNTRY"),
+                   help="only facts between two countries (or their companies, bodies and people)")
+    c.add_argument("--since", help="only facts dated on or after this ISO date prefix (2021, 2021-06...)")
+    c.add_argument("--until", help="only facts dated on or before this ISO date prefix")
+    c.add_argument("--json", action="store_true", help="print the facts as JSON")
+    c = cmd("search", "Full-text search over the evidence sentences.")
+    c.add_argument("text", help="words to find (all must occur)")
+    c.add_argument("--limit", type=int, default=20, help="most results to show (default: %(default)s)")
+    c = cmd("neighbours", "List the entities that share facts with one entity.")
+    c.add_argument("name", help="the entity's name (any spelling it was seen under)")
     c = cmd("show", "Show what the knowledge base knows about one entity, every fact with its citations.")
     c.add_argument("name", help="the entity's name (any spelling it was seen under)")
     c = cmd("eval", "Score the stored extraction against a gold file by the rules of the ontology.")
@@ -101,8 +111,20 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{e['type']:<13}{e['name']:<45}{e['mentions']:>4} mentions {e['documents']:>3} docs{qid}")
         return 0
     if args.command == "facts":
-        for f in query.facts(store, args.entity, args.type, args.status):
+        found = query.facts(store, args.entity, args.type, args.status,
+                            tuple(args.between) if args.between else None, args.since, args.until)
+        if args.json:
+            print(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=1))
+        for f in [] if args.json else found:
             _print_fact(f)
+        return 0
+    if args.command == "search":
+        for hit in query.search(store, args.text, args.limit):
+            print(f"[{hit['type']}] {hit['doc_id']}: {hit['snippet'].strip()}  (fact {hit['fact_id']})")
+        return 0
+    if args.command == "neighbours":
+        for n in query.neighbours(store, args.name):
+            print(f"{n['type']:<13}{n['name']:<45}{n['facts']:>3} facts: {', '.join(n['fact_types'])}")
         return 0
     if args.command == "show":
         info = query.show(store, args.name)
@@ -169,10 +191,15 @@ def estimate_documents(paths: Sequence[str]) -> int | None:
 
 def _print_fact(f: query.FactView) -> None:
     roles = "; ".join(f"{r}: {', '.join(v)}" for r, v in f.roles.items())
-    print(f"[{f.type}] {roles}  status={f.status} date={f.date or '-'}")
+    a = f.assessment
+    print(f"[{f.type}] {roles}  status={f.status} date={f.date or '-'}  "
+          f"credibility={a.code} ({a.reason}; {a.corroboration} independent)")
+    for conflict in a.conflicts:
+        print(f"    ! conflict: {conflict}")
     for c in f.citations:
         when = f", {c['published']}" if c["published"] else ""
-        print(f"    - {c['doc_id']}{when}: \"{c['text'].strip()}\"")
+        outlet = f", {c['outlet']}" if c.get("outlet") else ""
+        print(f"    - {c['doc_id']}{when}{outlet} [{c['status']}]: \"{c['text'].strip()}\"")
 
 
 class _output:

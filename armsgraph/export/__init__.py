@@ -4,7 +4,9 @@
 entities with local ids and mentions, its events with roles pointing at those
 ids. `knowledge_base` returns the fused graph (`--format kb-json`): entities
 merged across documents with every name they were seen under, and each fact
-once, with the evidence of every document that states it.
+once, with the evidence of every document that states it, its status history,
+conflicts, independent sources and Admiralty grade (see `armsgraph.assess`).
+`formats` turns the fused graph into the formats analysts' tools read.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from armsgraph import query
 from armsgraph.store import Store
 from armsgraph.store import schema as t
 
@@ -89,4 +92,12 @@ def knowledge_base(store: Store) -> dict[str, Any]:
                                        "date": ev["date"]})
             fact["evidence"] += [{"doc_id": ev["doc_id"], "text": x["text"], "start": x["start"], "end": x["end"]}
                                  for x in sorted(evidence[ev["id"]], key=lambda x: x["start"])]
-        return {"entities": entities, "events": list(facts.values())}
+    for view in query.facts(store):
+        if view.id in facts:
+            assessed = view.assessment.as_dict()
+            facts[view.id].update(assessed)  # status becomes the latest statement's
+            facts[view.id]["sources"] = [
+                {"doc_id": s.doc_id, "outlet": s.outlet.name if s.outlet else None,
+                 "reliability": s.outlet.grade if s.outlet else None, "published": s.published,
+                 "duplicate_of": s.duplicate_of} for s in view.assessment.history]
+    return {"entities": entities, "events": list(facts.values())}

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
@@ -64,6 +65,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _engine(url)
+        self.fts = self.engine.dialect.name == "sqlite"
         try:
             self._migrate()
         except OperationalError as exc:
@@ -158,6 +160,9 @@ class Store:
 
     def _delete_document(self, conn: Connection, doc_id: str) -> None:
         ev_ids = select(t.events.c.id).where(t.events.c.doc_id == doc_id)
+        if self.fts:
+            conn.execute(text("DELETE FROM evidence_fts WHERE event_id IN (SELECT id FROM events WHERE doc_id = :d)"),
+                         {"d": doc_id})
         conn.execute(delete(t.evidence).where(t.evidence.c.event_id.in_(ev_ids)))
         conn.execute(delete(t.event_entities).where(t.event_entities.c.event_id.in_(ev_ids)))
         conn.execute(delete(t.events).where(t.events.c.doc_id == doc_id))
@@ -221,12 +226,41 @@ class Store:
             attribution=ids.get(ev.attribution) if ev.attribution else None, confidence=ev.confidence))
         for sp in ev.evidence:
             conn.execute(insert(t.evidence).values(event_id=event_id, start=sp.start, end=sp.end, text=sp.text))
+            if self.fts:
+                conn.execute(text("INSERT INTO evidence_fts (text, event_id, start) VALUES (:t, :e, :s)"),
+                             {"t": sp.text, "e": event_id, "s": sp.start})
         for role, vals in roles.items():
             for v in dict.fromkeys(vals):
                 if v in ids.values():
                     conn.execute(insert(t.event_entities).values(event_id=event_id, entity_id=v, role=role))
 
     # ------------------------------------------------------------ reading
+    def search_evidence(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Evidence sentences matching every word of `query`, best first, with fact and document."""
+        words = [w for w in re.findall(r"\w+", query) if w]
+        if not words:
+            return []
+        cols = (t.events.c.fact_id, t.events.c.type, t.events.c.doc_id, t.events.c.status)
+        with self.engine.connect() as conn:
+            if self.fts:
+                match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+                rows: list[dict[str, Any]] = [dict(r) for r in conn.execute(text(
+                    "SELECT f.event_id, f.start, f.text, snippet(evidence_fts, 0, '[', ']', ' … ', 12) AS snippet "
+                    "FROM evidence_fts f WHERE evidence_fts MATCH :m ORDER BY rank LIMIT :n"),
+                    {"m": match, "n": limit}).mappings()]
+            else:
+                q = select(t.evidence.c.event_id, t.evidence.c.start, t.evidence.c.text)
+                for w in words:
+                    q = q.where(t.evidence.c.text.ilike(f"%{w}%"))
+                rows = [dict(r, snippet=r["text"]) for r in conn.execute(q.limit(limit)).mappings()]
+            out = []
+            for r in rows:
+                ev = conn.execute(select(*cols).where(t.events.c.id == r["event_id"])).mappings().first()
+                if ev is not None:
+                    out.append({**dict(ev), "text": r["text"], "snippet": r["snippet"], "start": r["start"]})
+        return out
+
+
     def connect(self) -> Connection:
         return self.engine.connect()
 

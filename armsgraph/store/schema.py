@@ -145,4 +145,13 @@ def _provenance(conn: Connection) -> None:
         conn.execute(text("CREATE INDEX ix_documents_content_key ON documents (content_key)"))
 
 
+@migration(3, "full-text index over evidence (SQLite FTS5)")
+def _evidence_fts(conn: Connection) -> None:
+    if conn.dialect.name != "sqlite":
+        return  # other backends search with their own full-text machinery
+    conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS evidence_fts USING fts5("
+                      "text, event_id UNINDEXED, start UNINDEXED, tokenize='unicode61 remove_diacritics 2')"))
+    conn.execute(text("INSERT INTO evidence_fts (text, event_id, start) SELECT text, event_id, start FROM evidence"))
+
+
 LATEST = max(v for v, _, _ in MIGRATIONS)
