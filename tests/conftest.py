@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from armsgraph import Document, Pipeline, Settings, Store
-from tests.helpers import SAMPLES, SHARED
+from tests.helpers import SAMPLES, SHARED, postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -18,11 +19,36 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     return Pipeline(Settings(db=str(db)))
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(str(tmp_path / "test.db"))
-    yield s
-    s.close()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    """A factory of fresh stores on each backend; every store it made is closed (and dropped) after."""
+    with contextlib.ExitStack() as stack:
+        made: list[Store] = []
+
+        def new() -> Store:
+            if request.param == "sqlite":
+                s = Store(str(tmp_path / f"store-{len(made)}.db"))
+            else:
+                s = Store(stack.enter_context(postgres_database()))
+            made.append(s)
+            stack.callback(s.close)
+            return s
+
+        yield new
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh store on each backend: a SQLite file, and a throwaway PostgreSQL database."""
+    if request.param == "sqlite":
+        s = Store(str(tmp_path / "test.db"))
+        yield s
+        s.close()
+        return
+    with postgres_database() as url:
+        s = Store(url)
+        yield s
+        s.close()
 
 
 @pytest.fixture(scope="session")

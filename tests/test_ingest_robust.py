@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from armsgraph import Pipeline, Store, ingest
 from armsgraph.cli import main
+from armsgraph.store import schema
+from tests.helpers import postgres_database
 
 ARTICLE = """Roketsan to build missile plant in Azerbaijan
 Turkish missile maker Roketsan is building a missile production plant in Baku, the company said on Monday.
@@ -134,6 +137,28 @@ def test_killed_ingest_resumes_to_the_same_store(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert _run(["ingest", str(corpus), "--db", str(killed), "--quiet"]).wait(timeout=300) == 0
     assert _export(killed) == _export(clean)
+
+
+def test_concurrent_ingests_into_one_postgres_store(tmp_path: Path) -> None:
+    """Two processes write the same entities and facts at once into one PostgreSQL database."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    _corpus(a, 6)
+    b.mkdir()
+    for f in a.iterdir():
+        (b / f"b-{f.name}").write_text(f.read_text().replace("Item", "Entry"))
+    with postgres_database() as url:
+        Store(url).close()
+        procs = [_run(["ingest", str(folder), "--db", url, "--quiet"]) for folder in (a, b)]
+        assert [p.wait(timeout=300) for p in procs] == [0, 0]
+        store = Store(url)
+        try:
+            with store.connect() as conn:
+                assert conn.execute(select(func.count()).select_from(schema.documents)).scalar() == 12
+                dup = conn.execute(select(schema.entities.c.key).group_by(schema.entities.c.key)
+                                   .having(func.count() > 1)).all()
+            assert dup == []
+        finally:
+            store.close()
 
 
 def test_concurrent_ingests_into_one_store(tmp_path: Path) -> None:

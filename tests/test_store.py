@@ -174,17 +174,13 @@ def test_one_fact_stated_by_two_documents_is_one_fact_with_both_citations(store:
     assert [e["doc_id"] for e in facility["evidence"]] == ["doc-a", "doc-b"]
 
 
-def test_ids_do_not_depend_on_write_order(tmp_path: Path) -> None:
-    stores = [Store(str(tmp_path / f"{i}.db")) for i in (1, 2)]
-    try:
-        stores[0].write_document(facility_doc("doc-a"))
-        stores[0].write_document(facility_doc("doc-b"))
-        stores[1].write_document(facility_doc("doc-b"))
-        stores[1].write_document(facility_doc("doc-a"))
-        assert table_rows(stores[0]) == table_rows(stores[1])
-    finally:
-        for s in stores:
-            s.close()
+def test_ids_do_not_depend_on_write_order(make_store: Callable[[], Store]) -> None:
+    stores = [make_store(), make_store()]
+    stores[0].write_document(facility_doc("doc-a"))
+    stores[0].write_document(facility_doc("doc-b"))
+    stores[1].write_document(facility_doc("doc-b"))
+    stores[1].write_document(facility_doc("doc-a"))
+    assert table_rows(stores[0]) == table_rows(stores[1])
 
 
 @given(st.lists(st.sampled_from(["doc-a", "doc-b", "doc-c"]), min_size=1, max_size=6))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,15 +30,25 @@ from armsgraph.resolve.names import dropped_variant, fold
 from armsgraph.store import schema as t
 
 _FUZZY_MIN = 92.0
+_WRITE_ATTEMPTS = 5
 
 
 def digest(*parts: object) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def _engine(url: str) -> Engine:
+def database_url(url: str) -> str:
+    """A SQLAlchemy URL for what the user gave: a file path means SQLite; postgresql:// uses psycopg 3."""
     if "://" not in url:
-        url = f"sqlite:///{url}"
+        return f"sqlite:///{url}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _engine(url: str) -> Engine:
+    url = database_url(url)
     try:
         engine = create_engine(url, future=True)
     except Exception as exc:
@@ -98,7 +109,20 @@ class Store:
         return digest(doc.text, doc.title, doc.published)
 
     def write_document(self, doc: Document) -> bool:
-        """Store one processed document in one transaction; False if it was already there unchanged."""
+        """Store one processed document in one transaction; False if it was already there unchanged.
+
+        Concurrent writers may race to create the same entity or fact; the loser's transaction is
+        rolled back whole and tried again, when it finds the other's rows."""
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                return self._write_document(doc)
+            except StoreError as exc:
+                if not isinstance(exc.__cause__, IntegrityError | OperationalError) or attempt == _WRITE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _write_document(self, doc: Document) -> bool:
         content = self.content_hash(doc)
         try:
             with self.engine.execution_options(write=True).begin() as conn:
@@ -117,7 +141,7 @@ class Store:
                             text=m.text, source=m.source))
                 for ev in doc.events:
                     self._write_event(conn, doc.doc_id, ev, ids)
-        except IntegrityError as exc:
+        except (IntegrityError, OperationalError) as exc:
             raise StoreError(f"{doc.source}: could not be stored ({exc.orig}); nothing was written") from exc
         return True
 
@@ -248,6 +272,12 @@ class Store:
                     "SELECT f.event_id, f.start, f.text, snippet(evidence_fts, 0, '[', ']', ' … ', 12) AS snippet "
                     "FROM evidence_fts f WHERE evidence_fts MATCH :m ORDER BY rank LIMIT :n"),
                     {"m": match, "n": limit}).mappings()]
+            elif conn.dialect.name == "postgresql":
+                rows = [dict(r) for r in conn.execute(text(
+                    "SELECT event_id, start, text, ts_headline('simple', text, q, 'StartSel=[,StopSel=]') AS snippet "
+                    "FROM evidence, plainto_tsquery('simple', :q) q WHERE to_tsvector('simple', text) @@ q "
+                    "ORDER BY ts_rank(to_tsvector('simple', text), q) DESC LIMIT :n"),
+                    {"q": " ".join(words), "n": limit}).mappings()]
             else:
                 q = select(t.evidence.c.event_id, t.evidence.c.start, t.evidence.c.text)
                 for w in words:

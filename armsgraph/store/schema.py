@@ -154,4 +154,12 @@ def _evidence_fts(conn: Connection) -> None:
     conn.execute(text("INSERT INTO evidence_fts (text, event_id, start) SELECT text, event_id, start FROM evidence"))
 
 
+@migration(4, "full-text index over evidence (PostgreSQL tsvector)")
+def _evidence_tsv(conn: Connection) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_evidence_tsv ON evidence "
+                      "USING gin (to_tsvector('simple', text))"))
+
+
 LATEST = max(v for v, _, _ in MIGRATIONS)
