@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from armsgraph import evaluate, export, query
 from armsgraph.errors import ArmsgraphError
+from armsgraph.export import formats
 from armsgraph.ingest.sources import SUFFIXES
 from armsgraph.model import EVENT_TYPES, STATUSES
 from armsgraph.pipeline import Pipeline, ingest
@@ -47,9 +48,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="largest input file or record to read, in bytes (default: %(default)s)")
     c.add_argument("--log-json", action="store_true",
                    help="write one JSON object per event (ingested, duplicate, skipped, failed, summary) to stderr")
-    c = cmd("export", "Write the knowledge base as per-document records (jsonl) or the fused graph (kb-json).")
-    c.add_argument("--format", choices=["jsonl", "kb-json"], default="jsonl", help="output format")
-    c.add_argument("-o", "--output", help="output file (default: standard output)")
+    c = cmd("export", "Write the knowledge base: per-document records, the fused graph, or an analyst format.")
+    c.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl",
+                   help="jsonl: per-document records; kb-json: the fused graph; csv: supply facts as the SIPRI "
+                        "trade register; graphml, gexf: the entity network; jsonld: JSON-LD with Wikidata "
+                        "properties; plover: PLOVER/CAMEO event records (JSON lines); parquet: entities and "
+                        "facts tables (-o names a folder)")
+    c.add_argument("-o", "--output", help="output file, or folder for parquet (default: standard output)")
     c = cmd("entities", "List entities with their mention and document counts.")
     c.add_argument("--type", help="only entities of this type (COUNTRY, COMPANY, WEAPON...)")
     c = cmd("facts", "List fused facts with their citations.")
@@ -97,14 +102,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         return _ingest(args, settings, store)
     if args.command == "export":
-        with _output(args.output) as out:
-            if args.format == "jsonl":
-                for rec in export.records(store):
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            else:
-                json.dump(export.knowledge_base(store), out, ensure_ascii=False, indent=1)
-                out.write("\n")
-        return 0
+        return _export(args, store)
     if args.command == "entities":
         for e in query.entities(store, args.type):
             qid = f"  {e['wikidata']}" if e["wikidata"] else ""
@@ -139,6 +137,35 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(scores, indent=1) if args.json else evaluate.render(scores))
         return 0
     raise AssertionError(args.command)
+
+
+EXPORT_FORMATS = ["jsonl", "kb-json", "csv", "graphml", "gexf", "jsonld", "plover", "parquet"]
+
+
+def _export(args: argparse.Namespace, store: Store) -> int:
+    fmt = args.format
+    if fmt in ("graphml", "gexf", "parquet", "csv") and not args.output:
+        raise ArmsgraphError(f"--format {fmt} writes files: give -o FILE (a folder for parquet)")
+    if fmt == "jsonl":
+        with _output(args.output) as out:
+            for rec in export.records(store):
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        return 0
+    kb = export.knowledge_base(store)
+    if fmt in ("kb-json", "jsonld", "plover"):
+        with _output(args.output) as out:
+            if fmt == "plover":
+                for rec in formats.plover(kb):
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            else:
+                json.dump(kb if fmt == "kb-json" else formats.jsonld(kb), out, ensure_ascii=False, indent=1)
+                out.write("\n")
+        return 0
+    writer = {"csv": formats.sipri_csv, "graphml": formats.graphml, "gexf": formats.gexf, "parquet": formats.parquet}
+    written = writer[fmt](kb, Path(args.output))
+    for path in written if isinstance(written, tuple) else (written,):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
 
 
 def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:

@@ -100,4 +100,7 @@ def knowledge_base(store: Store) -> dict[str, Any]:
                 {"doc_id": s.doc_id, "outlet": s.outlet.name if s.outlet else None,
                  "reliability": s.outlet.grade if s.outlet else None, "published": s.published,
                  "duplicate_of": s.duplicate_of} for s in view.assessment.history]
-    return {"entities": entities, "events": list(facts.values())}
+    documents = [{"doc_id": d["id"], "title": d["title"], "published": d["published"], "url": d["url"],
+                  "source": d["source"], "site": d.get("site"), "duplicate_of": d.get("duplicate_of")}
+                 for d in store.documents()]
+    return {"documents": documents, "entities": entities, "events": list(facts.values())}
