@@ -220,7 +220,7 @@ def test_facts_filtered_by_status(sample_db: str, capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.parametrize("argv", [["facts", "--type", "alliance"], ["facts", "--status", "rumoured"],
-                                  ["export", "--format", "csv"], ["frobnicate"]])
+                                  ["export", "--format", "xlsx"], ["frobnicate"]])
 def test_bad_arguments_exit_with_usage(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)
