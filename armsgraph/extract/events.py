@@ -104,6 +104,9 @@ def _infer_countries(doc: Document, sdoc: Doc, token_entity: dict[int, Entity], 
                                        in lex.generic_nouns else [])]
             if head.dep_ == "appos" or head.head.lemma_.lower() in lex.generic_nouns:
                 near.append(head.head)
+            left = list(sdoc[max(span.sent.start, span.start - 4):span.start])
+            if any(t.lemma_.lower() in lex.generic_nouns for t in left):
+                near += left  # 'Turkish defense company Assan'
             for tok in near:
                 other = token_entity.get(tok.i)
                 if other is not None and other is not ent and other.type == "COUNTRY" and other.country:
@@ -183,6 +186,11 @@ def _triggers(sent: Span, spec: lx.EventSpec) -> list[tuple[Token, str]]:
                 continue
             if all(w.lemma_.lower() == p or w.lower_ == p for w, p in zip(window, phrase, strict=True)):
                 head = next((w for w in window if w.head not in window or w.head == w), window[-1])
+                pos = spec.trigger_pos.get(phrase)
+                if pos and head.pos_ != pos:
+                    continue
+                if head.lower_ == "order" and i > 0 and toks[i - 1].lower_ == "in":
+                    continue  # the purpose clause 'in order to' orders nothing
                 if not any(head == f[0] for f in found):
                     found.append((head, frame))
     return found
@@ -223,7 +231,7 @@ def _subject_tokens(trigger: Token, generic: frozenset[str]) -> list[Token]:
     for s in subjects:
         for tok in [s, *[c for c in s.children if c.dep_ in ("conj", "appos")]]:
             out.append(tok)
-            if tok.lemma_.lower() not in generic:
+            if tok.lemma_.lower() not in generic and tok.dep_ != "appos":
                 out += [c for c in tok.children if c.dep_ in ("compound", "amod", "poss")]
             out += [c for c in tok.children if c.dep_ == "conj"]
     return out
@@ -297,6 +305,9 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
     elif case == "between":
         preps = [t for t in trigger.sent if t.lower_ == "between" and _attached(t.head, trigger)]
         chosen = [s for s in slots if ok(s) and any(p.is_ancestor(s.root) for p in preps)]
+    elif case == "objmod":  # "modernizing the Air Force's Su-25 combat aircraft": the system names the object
+        chosen = [s for s in slots if ok(s) and s.case == "mod" and s.governor is not None
+                  and (noun := _noun_head(s.governor)).dep_ in ("dobj", "pobj") and _attached(noun.head, trigger)]
     elif case in ("obj", "poss", "dative", "appos") or case.startswith("prep:"):
         chosen = [s for s in slots if ok(s) and s.case == case and _attached(s.governor, trigger)]
     elif case == "any":
@@ -357,6 +368,15 @@ def _antecedents(tokens: list[Token], ctx: _Context, allowed: tuple[str, ...], u
         if best is not None:
             return [best[1]]
     return []
+
+
+def _noun_head(tok: Token) -> Token:
+    """The head noun of a compound ('F-16' -> 'fighter' -> 'jets')."""
+    for _ in range(4):
+        if tok.dep_ not in ("compound", "amod", "nmod", "nummod") or tok.head == tok:
+            break
+        tok = tok.head
+    return tok
 
 
 def _as_state(ent: Entity, ctx: _Context) -> Entity:
@@ -459,7 +479,8 @@ def _build(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span, slot
     if spec.type == "meeting" and trigger.lemma_ == "receive" and any(s.entity.type == "WEAPON" for s in slots):
         return []
     if spec.type == "supply" and trigger.lemma_ == "transfer" and any(
-            c.lemma_ in ("technology", "know", "knowledge") for c in [*trigger.children, trigger.head]) \
+            c.lemma_ in ("technology", "know", "knowledge", "production", "manufacturing")
+            for c in [*trigger.children, trigger.head]) \
             and not any(s.entity.type == "WEAPON" for s in slots):
         return []  # a transfer of technology is cooperation, not a delivery
     products = _products(trigger, sent, slots, ctx) if spec.type in (
@@ -527,6 +548,10 @@ def _build_with(spec: lx.EventSpec, frame_name: str, trigger: Token, sent: Span,
             free["name"] = [names[0].name]
     if spec.type == "subsidiary" and roles.get("name"):
         free["name"] = [roles.pop("name")[0].name]
+    for role, fillers in roles.items():
+        if role != pair_role and len(fillers) > 1:  # 'Hanwha Aerospace, South Korea': the side is named once
+            own = {f.country for f in fillers if f.type != "COUNTRY" and f.country}
+            roles[role] = [f for f in fillers if not (f.type == "COUNTRY" and f.country in own)] or fillers
     events = _split_pairs(spec.type, roles, pair_role)
     status = _status(spec, trigger, sent, ctx)
     date = _date(sent, ctx)
@@ -587,9 +612,14 @@ def _split_pairs(etype: str, roles: dict[str, list[Entity]], pair_role: str | No
         if len(people) >= 2:
             parties = people
     if len(parties) <= 2:
-        return [{**roles, pair_role: parties}]
+        return [] if len(parties) == 2 and _own_state(*parties) else [{**roles, pair_role: parties}]
     first, rest = parties[0], parties[1:]
-    return [{**roles, pair_role: [first, other]} for other in rest]
+    return [{**roles, pair_role: [first, other]} for other in rest if not _own_state(first, other)]
+
+
+def _own_state(a: Entity, b: Entity) -> bool:
+    """A company (or body, or person) and its own state are not two parties to a deal or a partnership."""
+    return (a.type == "COUNTRY") != (b.type == "COUNTRY") and bool(a.country) and a.country == b.country
 
 
 def _kind(spec: lx.EventSpec, trigger: Token, sent: Span) -> str | None:

@@ -44,6 +44,7 @@ class EventSpec:
     type: str
     triggers: dict[tuple[str, ...], str]  # lemma sequence -> frame name
     frames: dict[str, dict[str, list[str]]]
+    trigger_pos: dict[tuple[str, ...], str] = field(default_factory=dict)  # phrase -> required part of speech
     requires_cue: frozenset[str] = frozenset()
     exclude: frozenset[str] = frozenset()
     kinds: dict[str, list[str]] = field(default_factory=dict)
@@ -73,7 +74,8 @@ def load() -> Lexicon:
     for etype, raw in data["events"].items():
         specs.append(EventSpec(
             type=etype,
-            triggers={_phrase(k): v for k, v in raw["triggers"].items()},
+            triggers={_phrase(k.split("/")[0]): v for k, v in raw["triggers"].items()},
+            trigger_pos={_phrase(k.split("/")[0]): k.split("/")[1] for k in raw["triggers"] if "/" in k},
             frames=raw["frames"],
             requires_cue=frozenset(raw.get("requires_cue") or ()),
             exclude=frozenset(raw.get("exclude") or ()),
