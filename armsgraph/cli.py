@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from armsgraph import evaluate, export, query
+from armsgraph import evaluate, export, query, report
 from armsgraph.errors import ArmsgraphError
 from armsgraph.export import formats
 from armsgraph.ingest.sources import SUFFIXES
@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("name", help="the entity's name (any spelling it was seen under)")
     c = cmd("show", "Show what the knowledge base knows about one entity, every fact with its citations.")
     c.add_argument("name", help="the entity's name (any spelling it was seen under)")
+    c = cmd("report", "Write a dossier on a country pair or an entity, as Markdown and as a self-contained HTML page.")
+    c.add_argument("--between", nargs=2, metavar=("COUNTRY", "COUNTRY"), help="the country pair")
+    c.add_argument("--entity", help="the entity (any spelling it was seen under)")
+    c.add_argument("--since", help="only facts dated on or after this ISO date prefix")
+    c.add_argument("--until", help="only facts dated on or before this ISO date prefix")
+    c.add_argument("-o", "--output", required=True, help="output path without suffix; writes OUTPUT.md and OUTPUT.html")
     c = cmd("eval", "Score the stored extraction against a gold file by the rules of the ontology.")
     c.add_argument("gold", help="gold JSONL file")
     c.add_argument("--resolution", help="gold same/different name pairs (JSON) for cross-document resolution")
@@ -131,6 +137,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  in {len(info['documents'])} documents: {', '.join(info['documents'])}")
         for f in info["facts"]:
             _print_fact(f)
+        return 0
+    if args.command == "report":
+        if not (args.between or args.entity):
+            raise ArmsgraphError("give --between COUNTRY COUNTRY or --entity NAME")
+        doc = report.dossier(store, between=tuple(args.between) if args.between else None, entity=args.entity,
+                             since=args.since, until=args.until)
+        for path in doc.write(Path(args.output)):
+            print(f"wrote {path}")
         return 0
     if args.command == "eval":
         scores = evaluate.score_store(store, Path(args.gold), Path(args.resolution) if args.resolution else None)
