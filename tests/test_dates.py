@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from armsgraph.ingest.dates import normalize_date, parse_dateline
+from armsgraph.ingest.dates import date_in_url, normalize_date, parse_dateline
 
 ISO = re.compile(r"^(?:\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}-\d{2})$")
 PUB = "2024-05-04"  # a Saturday
@@ -107,3 +107,13 @@ def test_normalized_dates_are_iso_or_none(text: str, published: str | None) -> N
         assert isinstance(derived, bool)
         if published is None:
             assert not derived
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://www.example.com/defense/2024/06/27/azerbaijan-turkiye", "2024-06-27"),
+    ("https://news.example.org/2023-10-24-rheinmetall-venture", "2023-10-24"),
+    ("https://example.com/articles/12345", None),
+    ("https://example.com/2024/13/40/not-a-date", None),
+])
+def test_publication_date_from_the_url(url: str, expected: str | None) -> None:
+    assert date_in_url(url) == expected

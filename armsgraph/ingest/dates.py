@@ -98,3 +98,12 @@ def normalize_date(text: str, published: str | None) -> tuple[str, bool] | None:
         year = published[:4]
         return (f"{year}-{d.month:02d}-{d.day:02d}" if has_day else f"{year}-{d.month:02d}"), True
     return (f"--{d.month:02d}-{d.day:02d}", False) if has_day else None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
+
+
+def date_in_url(url: str) -> str | None:
+    """The publication date many sites put in their article URLs: '/2024/06/27/...' -> '2024-06-27'."""
+    m = _URL_DATE.search(url)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None

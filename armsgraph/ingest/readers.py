@@ -18,7 +18,7 @@ import trafilatura
 
 from armsgraph.errors import InputError, MalformedInput, UnreadableInput
 from armsgraph.ingest.clean import clean_text
-from armsgraph.ingest.dates import parse_dateline
+from armsgraph.ingest.dates import date_in_url, parse_dateline
 from armsgraph.ingest.sources import RawInput, iter_inputs
 from armsgraph.model import Document
 
@@ -41,11 +41,14 @@ def read_input(item: RawInput) -> Iterator[Document | InputError]:
             return
         meta = item.meta
         if item.kind == "html":
-            yield from_html(text, item.doc_id, item.source, url=meta.get("url"), published=meta.get("published"),
+            doc = from_html(text, item.doc_id, item.source, url=meta.get("url"), published=meta.get("published"),
                             title=meta.get("title"))
         else:
-            yield from_text(text, item.doc_id, item.source, title=meta.get("title"), url=meta.get("url"),
+            doc = from_text(text, item.doc_id, item.source, title=meta.get("title"), url=meta.get("url"),
                             published=meta.get("published"))
+        doc.author = doc.author or meta.get("author")
+        doc.site = doc.site or meta.get("site")
+        yield doc
     except InputError as exc:
         yield exc
 
@@ -82,11 +85,12 @@ def from_text(raw: str, doc_id: str, source: str, *, title: str | None = None,
     cleaned = clean_text(raw, title=title, captions=captions)
     if not cleaned.text:
         raise UnreadableInput(source, "no article text found after cleaning", "check the file's content")
+    date, date_source = (published, "metadata") if published else (cleaned.published, cleaned.published_source)
+    if date is None and url and (from_url := date_in_url(url)):
+        date, date_source = from_url, "url"
     return Document(
         doc_id=doc_id, text=cleaned.text, source=source, title=cleaned.title, url=url,
-        published=published or cleaned.published,
-        published_source="metadata" if published else cleaned.published_source,
-        zones=cleaned.zones,
+        published=date, published_source=date_source, zones=cleaned.zones,
     )
 
 
@@ -109,7 +113,10 @@ def from_html(html: str, doc_id: str, source: str, *, url: str | None = None,
         date = meta_date[:10]
     doc = from_text(str(text), doc_id, source, title=title or getattr(result, "title", None),
                     url=url or getattr(result, "url", None), published=date, captions=_captions(html))
-    doc.published_source = "metadata" if date else doc.published_source
+    if date:
+        doc.published_source = "metadata"
+    doc.author = getattr(result, "author", None) or None
+    doc.site = getattr(result, "sitename", None) or None
     return doc
 
 
