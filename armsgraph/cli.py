@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--since", help="only facts dated on or after this ISO date prefix")
     c.add_argument("--until", help="only facts dated on or before this ISO date prefix")
     c.add_argument("-o", "--output", required=True, help="output path without suffix; writes OUTPUT.md and OUTPUT.html")
+    c = cmd("serve", "Serve the web app and the REST API over the store (read-only unless $ARMSGRAPH_TOKEN is set).")
+    c.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    c.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     c = cmd("eval", "Score the stored extraction against a gold file by the rules of the ontology.")
     c.add_argument("gold", help="gold JSONL file")
     c.add_argument("--resolution", help="gold same/different name pairs (JSON) for cross-document resolution")
@@ -102,6 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        from armsgraph.web.app import serve  # the web stack loads only when serving
+
+        serve(args.db or default_db(), host=args.host, port=args.port, token=os.environ.get(TOKEN_ENV) or None)
+        return 0
     settings = Settings(db=args.db or default_db(), **({"max_bytes": args.max_bytes}
                                                       if getattr(args, "max_bytes", None) else {}))
     store = Store(settings.db)
@@ -153,6 +162,7 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+TOKEN_ENV = "ARMSGRAPH_TOKEN"  # the bearer token that enables POST /api/ingest
 EXPORT_FORMATS = ["jsonl", "kb-json", "csv", "graphml", "gexf", "jsonld", "plover", "parquet"]
 
 

@@ -1,0 +1,464 @@
+"""What the web app shows, by id: entities, facts, documents, graphs, timelines, suggestions.
+
+`armsgraph.query` answers by name; the web app links by id, and two entities may share a
+name, so everything here starts from an id and falls back on the query module's name-based
+functions only where the name leads back to the same id. All SQL is SQLAlchemy Core
+(parameterized); nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import func, select
+
+from armsgraph import query
+from armsgraph.errors import ArmsgraphError
+from armsgraph.extract.lexicon import KEY_ROLES
+from armsgraph.model import EVENT_TYPES
+from armsgraph.query import FactView
+from armsgraph.resolve.names import fold, fold_words
+from armsgraph.store import Store
+from armsgraph.store import schema as t
+
+
+class NotFound(ArmsgraphError):
+    """An id or name the store does not know (HTTP 404)."""
+
+
+class BadRequest(ArmsgraphError):
+    """A parameter that cannot be answered as given (HTTP 400)."""
+
+
+# ------------------------------------------------------------------ entities
+def entity_row(store: Store, entity_id: str) -> dict[str, Any]:
+    with store.connect() as conn:
+        row = conn.execute(select(t.entities).where(t.entities.c.id == entity_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    return dict(row)
+
+
+def resolve_entity(store: Store, ref: str) -> dict[str, Any]:
+    """An entity by id, else by any of its names (case and accents folded)."""
+    try:
+        return entity_row(store, ref)
+    except NotFound:
+        pass
+    try:
+        return query.find_entity(store, ref)
+    except ArmsgraphError:
+        raise NotFound(f"no entity with id or name {ref!r}") from None
+
+
+def _name_leads_to(store: Store, ent: dict[str, Any]) -> bool:
+    """Whether the query module, given this entity's name, finds this very entity."""
+    try:
+        return bool(query.find_entity(store, ent["name"])["id"] == ent["id"])
+    except ArmsgraphError:
+        return False
+
+
+def entity_list(store: Store, type_: str | None, limit: int, offset: int) -> dict[str, Any]:
+    rows = query.entities(store, type_)
+    return {"total": len(rows), "limit": limit, "offset": offset, "items": rows[offset:offset + limit]}
+
+
+def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
+    ent = entity_row(store, entity_id)
+    with store.connect() as conn:
+        aliases = sorted(set(conn.scalars(select(t.entity_names.c.name)
+                                          .where(t.entity_names.c.entity_id == entity_id))))
+        docs = [dict(r) for r in conn.execute(
+            select(t.documents.c.id, t.documents.c.title, t.documents.c.published,
+                   func.count().label("mentions"))
+            .join(t.mentions, t.mentions.c.doc_id == t.documents.c.id)
+            .where(t.mentions.c.entity_id == entity_id)
+            .group_by(t.documents.c.id, t.documents.c.title, t.documents.c.published)
+            .order_by(t.documents.c.published.desc(), t.documents.c.id)).mappings()]
+    return {**ent, "aliases": aliases, "mentions": sum(d["mentions"] for d in docs), "documents": docs,
+            "facts": entity_facts(store, ent)}
+
+
+def entity_facts(store: Store, ent: dict[str, Any], **filters: Any) -> list[FactView]:
+    """The fused facts that name this entity in any role (filters as `query.facts` takes them)."""
+    if _name_leads_to(store, ent):
+        return query.facts(store, entity=ent["name"], **filters)
+    return [v for v in query.facts(store, **filters)
+            if any(ent["id"] in vals for vals in v.role_ids.values())]
+
+
+def suggest(store: Store, text: str, limit: int) -> list[dict[str, Any]]:
+    """Entities whose names start with, contain a word starting with, or resemble `text`."""
+    folded, words = fold(text), fold_words(text)
+    if not folded:
+        return []
+    with store.connect() as conn:
+        counts: dict[str, int] = dict(conn.execute(select(t.mentions.c.entity_id, func.count())
+                                   .group_by(t.mentions.c.entity_id)).all())
+        names = conn.execute(select(t.entity_names.c.entity_id, t.entity_names.c.name,
+                                    t.entity_names.c.folded)).all()
+        best: dict[str, tuple[float, str]] = {}
+        for eid, name, name_folded in names:
+            if eid not in counts:
+                continue  # an entity left without mentions by a replaced article
+            name_words = fold_words(name)
+            if name_folded == folded:
+                score = 100.0
+            elif name_folded.startswith(folded):
+                score = 90.0
+            elif words and (" " + words) in (" " + name_words):
+                score = 80.0
+            elif len(folded) >= 4:  # close spellings: a typo, a dropped letter, a word left out
+                ratio = max(fuzz.ratio(folded, name_folded), fuzz.token_set_ratio(words, name_words))
+                score = 0.7 * ratio if ratio >= 85 else 0.0
+            else:
+                score = 0.0
+            if score and score > best.get(eid, (0.0, ""))[0]:
+                best[eid] = (score, name)
+        top = sorted(best, key=lambda e: (-best[e][0], -counts[e]))[:limit]
+        rows = {r["id"]: dict(r) for r in conn.execute(
+            select(t.entities.c.id, t.entities.c.name, t.entities.c.type, t.entities.c.country)
+            .where(t.entities.c.id.in_(top))).mappings()}
+    return [{**rows[e], "matched": best[e][1], "mentions": counts[e], "score": round(best[e][0], 1)}
+            for e in top if e in rows]
+
+
+# ------------------------------------------------------------------ facts
+def fact_dict(view: FactView, known: set[str] | None = None) -> dict[str, Any]:
+    """A fact as the API gives it: `FactView.as_dict()` plus role entity ids and its time."""
+    out = view.as_dict()
+    out["role_ids"] = view.role_ids
+    out["entities"] = {
+        role: [{"id": i if (known is None or i in known) and n != i else None, "name": n}
+               for i, n in zip(view.role_ids.get(role, []), names, strict=False)]
+        for role, names in view.roles.items()}
+    out["when"] = when(view)
+    out["summary"] = summary(view)
+    return out
+
+
+def when(view: FactView) -> str | None:
+    """The fact's date, else the earliest publication date of the articles that state it."""
+    if view.date and not view.date.startswith("--"):
+        return view.date
+    return min((c["published"] for c in view.citations if c["published"]), default=None)
+
+
+def summary(view: FactView) -> str:
+    """One line: the key roles joined by the fact type ('Hanwha Aerospace → Poland: K9')."""
+    keys = KEY_ROLES.get(view.type, ())
+    parts = [", ".join(view.roles.get(r, [])) or "?" for r in keys]
+    line = " → ".join(parts) if len(parts) == 2 else " · ".join(parts)
+    product = view.roles.get("product")
+    return f"{line}: {', '.join(product)}" if product and "product" not in keys else line
+
+
+def fact(store: Store, fact_id: str) -> FactView:
+    """One fused fact with every statement of it (all documents, all citations)."""
+    with store.connect() as conn:
+        type_ = conn.scalar(select(t.facts.c.type).where(t.facts.c.id == fact_id))
+        if type_ is None:
+            raise NotFound(f"no fact with id {fact_id!r}")
+        n_events = conn.scalar(select(func.count()).select_from(t.events).where(t.events.c.fact_id == fact_id))
+        # an entity in every statement of the fact narrows the query to its facts
+        shared = conn.execute(
+            select(t.event_entities.c.entity_id, t.entities.c.name)
+            .join(t.entities, t.entities.c.id == t.event_entities.c.entity_id)
+            .join(t.events, t.events.c.id == t.event_entities.c.event_id)
+            .where(t.events.c.fact_id == fact_id)
+            .group_by(t.event_entities.c.entity_id, t.entities.c.name)
+            .having(func.count(func.distinct(t.event_entities.c.event_id)) == n_events)).all()
+    for eid, name in shared:
+        if _name_leads_to(store, {"id": eid, "name": name}):
+            views = query.facts(store, entity=name, type_=type_)
+            break
+    else:
+        views = query.facts(store, type_=type_)
+    for v in views:
+        if v.id == fact_id:
+            return v
+    raise NotFound(f"fact {fact_id!r} has no statements left")
+
+
+def fact_list(store: Store, *, entity: str | None, type_: str | None, status: str | None,
+              between: tuple[str, str] | None, since: str | None, until: str | None) -> list[FactView]:
+    filters: dict[str, Any] = {"type_": type_, "status": status, "since": since, "until": until}
+    if between is not None:
+        filters["between"] = pair_names(store, *between)
+    if entity:
+        return entity_facts(store, resolve_entity(store, entity), **filters)
+    return query.facts(store, **filters)
+
+
+def pair_names(store: Store, a: str, b: str) -> tuple[str, str]:
+    """Two country references (ids or names) as the names `query.facts(between=)` resolves back."""
+    out = []
+    for ref in (a, b):
+        ent = resolve_entity(store, ref)
+        if ent["type"] != "COUNTRY" or not ent["country"]:
+            raise BadRequest(f"{ent['name']!r} is not a country; a pair is two countries")
+        out.append(str(ent["name"]))
+    return out[0], out[1]
+
+
+def known_ids(store: Store, views: list[FactView]) -> set[str]:
+    ids = {v for view in views for vals in view.role_ids.values() for v in vals}
+    if not ids:
+        return set()
+    with store.connect() as conn:
+        return set(conn.scalars(select(t.entities.c.id).where(t.entities.c.id.in_(ids))))
+
+
+def timeline(views: list[FactView]) -> list[dict[str, Any]]:
+    """Dated facts, oldest first."""
+    out = []
+    for v in views:
+        w = when(v)
+        if w:
+            out.append({"id": v.id, "type": v.type, "status": v.status, "when": w,
+                        "dated_by": "fact" if v.date and not v.date.startswith("--") else "publication",
+                        "summary": summary(v), "roles": v.roles})
+    return sorted(out, key=lambda f: (f["when"], f["type"], f["id"]))
+
+
+# ------------------------------------------------------------------ graph
+def neighbourhood(store: Store, entity_id: str, limit: int = 40) -> dict[str, Any]:
+    """The entity, the entities it shares facts with, and an edge for each pair sharing facts."""
+    centre = entity_row(store, entity_id)
+    with store.connect() as conn:
+        mine = select(t.event_entities.c.event_id).where(t.event_entities.c.entity_id == entity_id)
+        rows = conn.execute(
+            select(t.events.c.fact_id, t.events.c.type, t.event_entities.c.entity_id, t.entities.c.name,
+                   t.entities.c.type.label("entity_type"))
+            .join(t.event_entities, t.event_entities.c.event_id == t.events.c.id)
+            .join(t.entities, t.entities.c.id == t.event_entities.c.entity_id)
+            .where(t.events.c.id.in_(mine))).mappings().all()
+    members: dict[str, set[str]] = {}
+    fact_types: dict[str, str] = {}
+    info: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        members.setdefault(r["fact_id"], set()).add(r["entity_id"])
+        fact_types[r["fact_id"]] = r["type"]
+        info[r["entity_id"]] = {"id": r["entity_id"], "name": r["name"], "type": r["entity_type"]}
+    shared: dict[str, set[str]] = {}
+    for fid, ids in members.items():
+        for eid in ids - {entity_id}:
+            shared.setdefault(eid, set()).add(fid)
+    chosen = sorted(shared, key=lambda e: (-len(shared[e]), info[e]["name"]))[:limit]
+    nodes = [{"id": centre["id"], "name": centre["name"], "type": centre["type"], "centre": True,
+              "facts": len(members), "fact_types": sorted(set(fact_types.values()))}]
+    nodes += [{**info[e], "centre": False, "facts": len(shared[e]),
+               "fact_types": sorted({fact_types[f] for f in shared[e]})} for e in chosen]
+    keep = {entity_id, *chosen}
+    edges: dict[tuple[str, str], set[str]] = {}
+    for fid, ids in members.items():
+        inside = sorted(ids & keep)
+        for i, a in enumerate(inside):
+            for b in inside[i + 1:]:
+                edges.setdefault((a, b), set()).add(fid)
+    return {"centre": entity_id, "nodes": nodes, "truncated": len(shared) > len(chosen),
+            "edges": [{"source": a, "target": b, "facts": len(f),
+                       "fact_types": sorted({fact_types[x] for x in f})}
+                      for (a, b), f in sorted(edges.items())]}
+
+
+# ------------------------------------------------------------------ documents
+_DOC_COLUMNS = (t.documents.c.id, t.documents.c.title, t.documents.c.published, t.documents.c.url,
+                t.documents.c.site, t.documents.c.author, t.documents.c.language, t.documents.c.duplicate_of)
+
+
+def document_list(store: Store, limit: int, offset: int) -> dict[str, Any]:
+    with store.connect() as conn:
+        total = conn.scalar(select(func.count()).select_from(t.documents)) or 0
+        rows = [dict(r) for r in conn.execute(
+            select(*_DOC_COLUMNS, func.length(t.documents.c.text).label("length"))
+            .order_by(t.documents.c.published.is_(None), t.documents.c.published.desc(), t.documents.c.id)
+            .limit(limit).offset(offset)).mappings()]
+    return {"total": total, "limit": limit, "offset": offset, "items": rows}
+
+
+def document(store: Store, doc_id: str) -> dict[str, Any]:
+    with store.connect() as conn:
+        doc = conn.execute(select(t.documents).where(t.documents.c.id == doc_id)).mappings().first()
+        if doc is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+        ents: dict[str, dict[str, Any]] = {}
+        for m in conn.execute(
+                select(t.mentions.c.entity_id, t.mentions.c.start, t.mentions.c.end, t.mentions.c.text,
+                       t.entities.c.name, t.entities.c.type)
+                .join(t.entities, t.entities.c.id == t.mentions.c.entity_id)
+                .where(t.mentions.c.doc_id == doc_id).order_by(t.mentions.c.start)).mappings():
+            e = ents.setdefault(m["entity_id"], {"id": m["entity_id"], "name": m["name"], "type": m["type"],
+                                                 "mentions": []})
+            e["mentions"].append({"start": m["start"], "end": m["end"], "text": m["text"]})
+        names = dict(conn.execute(select(t.entities.c.id, t.entities.c.name)).all())
+        events = []
+        for ev in conn.execute(select(t.events).where(t.events.c.doc_id == doc_id)
+                               .order_by(t.events.c.local_id)).mappings():
+            evidence = [{"start": x["start"], "end": x["end"], "text": x["text"]} for x in conn.execute(
+                select(t.evidence).where(t.evidence.c.event_id == ev["id"]).order_by(t.evidence.c.start)).mappings()]
+            events.append({"id": ev["id"], "fact_id": ev["fact_id"], "type": ev["type"], "status": ev["status"],
+                           "date": ev["date"], "confidence": ev["confidence"], "role_ids": ev["roles"],
+                           "roles": {r: [names.get(v, v) for v in ev["roles"][r]] for r in _role_order(ev)},
+                           "evidence": evidence})
+    zones = [{"kind": str(z[0]), "start": int(z[1]), "end": int(z[2])} for z in doc["zones"] or []]
+    keep = ("id", "title", "published", "url", "source", "site", "author", "language", "duplicate_of", "text")
+    return {**{k: doc[k] for k in keep}, "zones": zones,
+            "entities": sorted(ents.values(), key=lambda e: (-len(e["mentions"]), e["name"])),
+            "events": sorted(events, key=lambda e: min((x["start"] for x in e["evidence"]), default=0))}
+
+
+def _role_order(ev: Any) -> list[str]:
+    keys = KEY_ROLES.get(ev["type"], ())
+    return sorted(ev["roles"], key=lambda r: (r not in keys, keys.index(r) if r in keys else 0, r))
+
+
+# ------------------------------------------------------------------ text rendering
+@dataclass(slots=True)
+class Segment:
+    """A stretch of article text, plain or marked (a mention link or an evidence highlight)."""
+
+    text: str
+    kind: str = ""  # "" | "mention" | "mark"
+    ref: str = ""  # entity id of a mention, citation number of a mark
+    label: str = ""  # entity type of a mention
+
+
+@dataclass(slots=True)
+class Block:
+    kind: str  # headline | body | caption | stray
+    segments: list[Segment] = field(default_factory=list)
+
+
+def blocks(text: str, zones: list[dict[str, Any]], spans: list[tuple[int, int, str, str, str]]) -> list[Block]:
+    """The article cut into its zones (paragraphs), each cut at the spans (start, end, kind, ref, label).
+
+    Spans are clipped to the text; a span overlapping an earlier one is dropped, except marks,
+    which are merged, so that every evidence sentence shows whole. Text the zones leave out is
+    kept unless it is only white space.
+    """
+    n = len(text)
+    cuts = sorted(((max(0, s), min(n, e), k, r, lab) for s, e, k, r, lab in spans if 0 <= s < e),
+                  key=lambda x: (x[0], -x[1]))
+    chosen: list[list[Any]] = []
+    for s, e, k, r, lab in cuts:
+        if chosen and s < chosen[-1][1]:
+            if k == "mark" and chosen[-1][2] == "mark":
+                chosen[-1][1] = max(chosen[-1][1], e)
+            continue
+        chosen.append([s, e, k, r, lab])
+    areas = sorted((max(0, z["start"]), min(n, z["end"]), z["kind"]) for z in zones if z["start"] < z["end"])
+    filled: list[tuple[int, int, str]] = []
+    pos = 0
+    for s, e, k in areas:
+        s = max(s, pos)
+        if s > pos and text[pos:s].strip():
+            filled.append((pos, s, "body"))
+        if s < e:
+            filled.append((s, e, k))
+            pos = e
+    if text[pos:].strip():
+        filled.append((pos, n, "body"))
+    out = []
+    for s, e, k in filled:
+        block = Block(k if k.isalpha() else "body")
+        at = s
+        for cs, ce, ck, cr, cl in chosen:
+            lo, hi = max(cs, s), min(ce, e)
+            if lo >= hi:
+                continue
+            if lo > at:
+                block.segments.append(Segment(text[at:lo]))
+            block.segments.append(Segment(text[lo:hi], ck, cr, cl))
+            at = hi
+        if at < e:
+            block.segments.append(Segment(text[at:e]))
+        out.append(block)
+    return out
+
+
+def fold_blocks(items: list[Block]) -> list[Block | list[Block]]:
+    """The headline and the paragraphs with a highlight, the runs of other paragraphs in between as lists
+    (shown folded)."""
+    keep = {0} | {i for i, b in enumerate(items) if any(s.kind == "mark" for s in b.segments)}
+    out: list[Block | list[Block]] = []
+    for i, b in enumerate(items):
+        if i in keep:
+            out.append(b)
+        elif out and isinstance(out[-1], list):
+            out[-1].append(b)
+        else:
+            out.append([b])
+    return out
+
+
+# ------------------------------------------------------------------ timeline chart
+@dataclass(slots=True)
+class Dot:
+    x: float
+    y: float
+    id: str
+    type: str
+    title: str
+
+
+@dataclass(slots=True)
+class Chart:
+    """Positions for the inline SVG timeline: one lane per fact type, one dot per dated fact."""
+
+    width: int
+    height: int
+    lanes: list[tuple[str, float]]
+    ticks: list[tuple[float, str]]
+    dots: list[Dot]
+    left: int = 130
+    right: int = 20
+    top: int = 16
+    bottom: int = 30
+
+
+def _day(when: str) -> dt.date | None:
+    try:
+        parts = [int(p) for p in when.split("-")[:3] if p]
+        return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def chart(items: list[dict[str, Any]], width: int = 900) -> Chart | None:
+    dated = [(d, f) for f in items if (d := _day(f["when"])) is not None]
+    if not dated:
+        return None
+    types = [ty for ty in EVENT_TYPES if any(f["type"] == ty for _, f in dated)]
+    types += sorted({f["type"] for _, f in dated} - set(types))
+    lane_h, left, right, top, bottom = 28, 130, 20, 16, 30
+    height = top + bottom + lane_h * len(types)
+    lo, hi = min(d for d, _ in dated), max(d for d, _ in dated)
+    lo, hi = dt.date(lo.year, 1, 1), dt.date(hi.year + 1, 1, 1)
+    span = (hi - lo).days
+    inner = width - left - right
+
+    def x(d: dt.date) -> float:
+        return round(left + inner * (d - lo).days / span, 1)
+
+    years = hi.year - lo.year
+    step = max(1, math.ceil(years / 10))
+    ticks = [(x(dt.date(y, 1, 1)), str(y)) for y in range(lo.year, hi.year + 1, step)]
+    if years <= 2:  # short spans: quarters too
+        ticks += [(x(dt.date(y, m, 1)), "" if years > 1 else dt.date(y, m, 1).strftime("%b"))
+                  for y in range(lo.year, hi.year) for m in (4, 7, 10)]
+    lanes = [(ty, top + lane_h * i + lane_h / 2) for i, ty in enumerate(types)]
+    lane_y = dict(lanes)
+    dots: list[Dot] = []
+    seen: dict[tuple[str, float], int] = {}
+    for d, f in dated:
+        px = x(d)
+        n = seen[(f["type"], px)] = seen.get((f["type"], px), -1) + 1  # same day, same lane: stack
+        dots.append(Dot(px + 11 * n, lane_y[f["type"]], f["id"], f["type"],
+                        f"{f['when']} · {f['type'].replace('_', ' ')} · {f['summary']}"))
+    return Chart(width, height, lanes, ticks, dots, left, right, top, bottom)
