@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("ingest", "Read articles (.txt, .html, .jsonl files or folders) into the knowledge base.")
     c.add_argument("paths", nargs="+", help="files or folders to read")
     c.add_argument("--quiet", action="store_true", help="no progress bar; print only the summary and errors")
+    c.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="where the NLP runs: local processes (default) or a Ray Data job")
+    c.add_argument("--workers", type=int, default=None,
+                   help="worker processes (local) or actors (ray); default: all cores, or one for up to 64 documents")
+    c.add_argument("--ray-address", help="a Ray cluster to join (default: start a local Ray for this ingest)")
     c.add_argument("--max-bytes", type=int, default=Settings().max_bytes,
                    help="largest input file or record to read, in bytes (default: %(default)s)")
     c.add_argument("--log-json", action="store_true",
@@ -162,6 +167,7 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+_POOL_MIN_DOCUMENTS = 64
 TOKEN_ENV = "ARMSGRAPH_TOKEN"  # the bearer token that enables POST /api/ingest
 EXPORT_FORMATS = ["jsonl", "kb-json", "csv", "graphml", "gexf", "jsonld", "plover", "parquet"]
 
@@ -193,9 +199,13 @@ def _export(args: argparse.Namespace, store: Store) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
-    pipeline = Pipeline(settings)
+    expected = estimate_documents(args.paths)
+    # worker processes each load the model (~2 s): worth it only beyond a few batches
+    small = expected is not None and expected <= _POOL_MIN_DOCUMENTS and args.engine == "local"
+    workers = args.workers or (1 if small else os.cpu_count() or 1)
+    pipeline = Pipeline(settings) if args.engine == "local" and workers == 1 else None
     bar = None if args.quiet or args.log_json else tqdm(
-        total=estimate_documents(args.paths), unit="doc", desc="ingest", file=sys.stderr, dynamic_ncols=True)
+        total=expected, unit="doc", desc="ingest", file=sys.stderr, dynamic_ncols=True)
 
     def progress(event: str, details: dict[str, object]) -> None:
         if args.log_json:
@@ -212,7 +222,8 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
         if bar is not None and event != "summary":
             bar.update(1)
 
-    report = ingest(args.paths, store, pipeline, on_progress=progress)
+    report = ingest(args.paths, store, pipeline, on_progress=progress, settings=settings, engine=args.engine,
+                    workers=workers, ray_address=args.ray_address)
     if bar is not None:
         bar.close()
     counts = report.summary()

@@ -8,7 +8,7 @@ paths and writes every document to the store in its own transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,64 +75,64 @@ class Pipeline:
         return docs
 
 
-def ingest(paths: Iterable[str | Path], store: Store, pipeline: Pipeline,
-           on_progress: Progress | None = None) -> IngestReport:
+def ingest(paths: Iterable[str | Path], store: Store, pipeline: Pipeline | None = None,
+           on_progress: Progress | None = None, *, settings: Settings | None = None, engine: str = "local",
+           workers: int = 1, ray_address: str | None = None) -> IngestReport:
     """Read, process and store every article under `paths`.
 
-    Each document is written in its own transaction. Bad inputs are reported, not raised;
-    non-English articles are skipped; an exact copy of a stored article is kept as provenance
-    only; a near copy (the same agency story on another site) is processed and linked to its
-    original, so that it never counts as independent corroboration.
+    Each document is written in its own transaction, in input order, through the store's one
+    write path. Bad inputs are reported, not raised; non-English articles are skipped; an exact
+    copy of a stored article is kept as provenance only; a near copy (the same agency story on
+    another site) is processed and linked to its original, so that it never counts as independent
+    corroboration. `engine` and `workers` choose where the NLP runs (`armsgraph.engines`): this
+    process, a pool of worker processes, or Ray; the store is the same whichever runs it.
     """
+    settings = pipeline.settings if pipeline is not None else settings or Settings()
     report = IngestReport()
     notify = on_progress or (lambda event, details: None)
-    index = NearDuplicateIndex(pipeline.settings.near_duplicate_threshold)
+    index = NearDuplicateIndex(settings.near_duplicate_threshold)
     for doc_id, sig in store.signatures():
         index.add(doc_id, sig)
-    batch: list[Document] = []
     seen: dict[str, str] = {}  # content key -> first document with it in this run
 
-    def flush() -> None:
-        for doc in pipeline.process(batch):
-            changed = store.write_document(doc)
-            report.ingested += changed
-            report.unchanged += not changed
-            notify("ingested" if changed else "unchanged", {"doc_id": doc.doc_id, "source": doc.source,
-                                                            "duplicate_of": doc.duplicate_of})
-        batch.clear()
+    def to_process() -> Iterator[Document]:
+        for item in read_paths(paths, settings.max_bytes):
+            if isinstance(item, InputError):
+                report.failed.append(str(item))
+                notify("failed", {"source": item.source, "reason": item.reason, "hint": item.hint})
+                continue
+            if store.has_document(item):
+                report.unchanged += 1
+                notify("unchanged", {"doc_id": item.doc_id, "source": item.source})
+                continue
+            language, confidence = detect(item.text)
+            item.language = language
+            # only a confident non-English verdict skips: losing an English article is worse
+            if not is_english(item.text, min_confidence=0.0) and confidence >= _SKIP_LANGUAGE_CONFIDENCE:
+                report.skipped.append(f"{item.source}: not in English (detected '{language}')")
+                notify("skipped", {"source": item.source, "reason": f"language {language}"})
+                continue
+            key = content_key(item.text)
+            original = seen.get(key) or store.document_with_key(key, other_than=item.doc_id)
+            if original is not None and original != item.doc_id:
+                item.duplicate_of = original
+                store.write_copy(item)
+                report.duplicates += 1
+                notify("duplicate", {"doc_id": item.doc_id, "source": item.source, "duplicate_of": original})
+                continue
+            seen.setdefault(key, item.doc_id)
+            sig = signature(item.text)
+            item.duplicate_of = index.match(sig)
+            index.add(item.doc_id, sig)
+            yield item
 
-    for item in read_paths(paths, pipeline.settings.max_bytes):
-        if isinstance(item, InputError):
-            report.failed.append(str(item))
-            notify("failed", {"source": item.source, "reason": item.reason, "hint": item.hint})
-            continue
-        if store.has_document(item):
-            report.unchanged += 1
-            notify("unchanged", {"doc_id": item.doc_id, "source": item.source})
-            continue
-        language, confidence = detect(item.text)
-        item.language = language
-        # only a confident non-English verdict skips: losing an English article is worse
-        if not is_english(item.text, min_confidence=0.0) and confidence >= _SKIP_LANGUAGE_CONFIDENCE:
-            report.skipped.append(f"{item.source}: not in English (detected '{language}')")
-            notify("skipped", {"source": item.source, "reason": f"language {language}"})
-            continue
-        key = content_key(item.text)
-        original = seen.get(key) or store.document_with_key(key, other_than=item.doc_id)
-        if original is not None and original != item.doc_id:
-            item.duplicate_of = original
-            store.write_copy(item)
-            report.duplicates += 1
-            notify("duplicate", {"doc_id": item.doc_id, "source": item.source, "duplicate_of": original})
-            continue
-        seen.setdefault(key, item.doc_id)
-        sig = signature(item.text)
-        item.duplicate_of = index.match(sig)
-        index.add(item.doc_id, sig)
-        batch.append(item)
-        if len(batch) >= pipeline.settings.batch_size:
-            flush()
-    if batch:
-        flush()
+    from armsgraph.engines import process_all  # engines build Pipelines of their own: imported here
+
+    for doc in process_all(to_process(), settings, engine, workers, ray_address, pipeline=pipeline):
+        changed = store.write_document(doc)
+        report.ingested += changed
+        report.unchanged += not changed
+        notify("ingested" if changed else "unchanged", {"doc_id": doc.doc_id, "source": doc.source,
+                                                        "duplicate_of": doc.duplicate_of})
     notify("summary", dict(report.summary()))
     return report
