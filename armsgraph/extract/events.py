@@ -63,8 +63,9 @@ def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
         if doc.zone_at(sent.start_char) == "stray":
             continue
         slots = _slots(sent, ctx)
+        words = _words(sent)
         for spec in lex.specs:
-            for trigger, frame in _triggers(sent, spec):
+            for trigger, frame in _triggers(sent, spec, words):
                 if trigger.i in ctx.token_entity and ctx.token_entity[trigger.i].type != "AGREEMENT":
                     continue  # 'Federal Antimonopoly Office' names a body, it is no office being opened
                 if trigger.dep_ == "compound" and trigger.head.pos_ in ("NOUN", "PROPN"):
@@ -175,16 +176,22 @@ def _case(root: Token) -> tuple[str, Token | None]:
 
 
 # ---------------------------------------------------------------- triggers
-def _triggers(sent: Span, spec: lx.EventSpec) -> list[tuple[Token, str]]:
+def _words(sent: Span) -> list[tuple[str, str]]:
+    """(lemma, lower-case form) of each token, read once per sentence for all event types."""
+    return [(t.lemma_.lower(), t.lower_) for t in sent]
+
+
+def _triggers(sent: Span, spec: lx.EventSpec, words: list[tuple[str, str]]) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     toks = list(sent)
-    for i in range(len(toks)):
-        for phrase, frame in spec.triggers.items():
+    for i, (lemma, lower) in enumerate(words):
+        candidates = spec.by_first.get(lemma, []) + (spec.by_first.get(lower, []) if lower != lemma else [])
+        for phrase, frame in candidates:
             n = len(phrase)
             window = toks[i:i + n]
             if len(window) < n:
                 continue
-            if all(w.lemma_.lower() == p or w.lower_ == p for w, p in zip(window, phrase, strict=True)):
+            if all(words[i + k][0] == p or words[i + k][1] == p for k, p in enumerate(phrase)):
                 head = next((w for w in window if w.head not in window or w.head == w), window[-1])
                 pos = spec.trigger_pos.get(phrase)
                 if pos and head.pos_ != pos:

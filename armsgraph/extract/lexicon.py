@@ -45,6 +45,7 @@ class EventSpec:
     triggers: dict[tuple[str, ...], str]  # lemma sequence -> frame name
     frames: dict[str, dict[str, list[str]]]
     trigger_pos: dict[tuple[str, ...], str] = field(default_factory=dict)  # phrase -> required part of speech
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)  # first word -> phrases
     requires_cue: frozenset[str] = frozenset()
     exclude: frozenset[str] = frozenset()
     kinds: dict[str, list[str]] = field(default_factory=dict)
@@ -72,7 +73,12 @@ def load() -> Lexicon:
     data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
     specs = []
     for etype, raw in data["events"].items():
+        phrases = {_phrase(k.split("/")[0]): v for k, v in raw["triggers"].items()}
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, frame in phrases.items():
+            by_first.setdefault(phrase[0], []).append((phrase, frame))
         specs.append(EventSpec(
+            by_first=by_first,
             type=etype,
             triggers={_phrase(k.split("/")[0]): v for k, v in raw["triggers"].items()},
             trigger_pos={_phrase(k.split("/")[0]): k.split("/")[1] for k in raw["triggers"] if "/" in k},
