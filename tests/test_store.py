@@ -119,7 +119,7 @@ def test_other_documents_survive_a_rewrite(store: Store) -> None:
 
 # ------------------------------------------------------------------ failures leave the store as it was
 def fail_after_first_event(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = Store._write_event
+    original = Store._event_rows
     calls = {"n": 0}
 
     def flaky(self: Store, *args: Any, **kwargs: Any) -> None:
@@ -128,7 +128,7 @@ def fail_after_first_event(monkeypatch: pytest.MonkeyPatch) -> None:
             raise RuntimeError("disk went away")
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "_write_event", flaky)
+    monkeypatch.setattr(Store, "_event_rows", flaky)
 
 
 def test_failure_mid_write_leaves_the_store_as_before(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -134,13 +134,20 @@ class Store:
                     self._delete_document(conn, doc.doc_id)
                 self._insert_document(conn, doc, content)
                 ids = {e.id: self._entity_id(conn, e) for e in doc.entities}
-                for e in doc.entities:
-                    for m in e.mentions:
-                        conn.execute(insert(t.mentions).values(
-                            doc_id=doc.doc_id, entity_id=ids[e.id], local_id=e.id, start=m.start, end=m.end,
-                            text=m.text, source=m.source))
+                rows: dict[Any, list[dict[str, Any]]] = {table: [] for table in (
+                    t.mentions, t.events, t.evidence, t.event_entities)}
+                rows[t.mentions] = [dict(doc_id=doc.doc_id, entity_id=ids[e.id], local_id=e.id, start=m.start,
+                                         end=m.end, text=m.text, source=m.source)
+                                    for e in doc.entities for m in e.mentions]
                 for ev in doc.events:
-                    self._write_event(conn, doc.doc_id, ev, ids)
+                    self._event_rows(conn, doc.doc_id, ev, ids, rows)
+                for table, batch in rows.items():  # one executemany per table
+                    if batch:
+                        conn.execute(insert(table), batch)
+                if self.fts and rows[t.evidence]:
+                    conn.execute(text("INSERT INTO evidence_fts (text, event_id, start) "
+                                      "VALUES (:text, :event_id, :start)"),
+                                 [{k: r[k] for k in ("text", "event_id", "start")} for r in rows[t.evidence]])
         except (IntegrityError, OperationalError) as exc:
             raise StoreError(f"{doc.source}: could not be stored ({exc.orig}); nothing was written") from exc
         return True
@@ -231,7 +238,9 @@ class Store:
             return next(iter(by_folded[best[0]]))
         return None
 
-    def _write_event(self, conn: Connection, doc_id: str, ev: Event, ids: dict[str, str]) -> None:
+    def _event_rows(self, conn: Connection, doc_id: str, ev: Event, ids: dict[str, str],
+                    rows: dict[Any, list[dict[str, Any]]]) -> None:
+        """The fact (get or create now) and the rows of one event, to be inserted with the document's."""
         roles = {r: [ids.get(v, v) for v in vals] for r, vals in ev.roles.items()}
         key_roles = lx.KEY_ROLES[ev.type]
         if ev.type in lx.PAIR_ROLES:
@@ -244,19 +253,14 @@ class Store:
         if conn.execute(select(t.facts.c.id).where(t.facts.c.id == fact_id)).first() is None:
             conn.execute(insert(t.facts).values(id=fact_id, type=ev.type, key=key))
         event_id = "V" + digest(doc_id, ev.id, fact_id)
-        conn.execute(insert(t.events).values(
+        rows[t.events].append(dict(
             id=event_id, doc_id=doc_id, fact_id=fact_id, local_id=ev.id, type=ev.type, roles=roles,
             status=ev.status, date=ev.date, date_derived=ev.date_derived,
             attribution=ids.get(ev.attribution) if ev.attribution else None, confidence=ev.confidence))
-        for sp in ev.evidence:
-            conn.execute(insert(t.evidence).values(event_id=event_id, start=sp.start, end=sp.end, text=sp.text))
-            if self.fts:
-                conn.execute(text("INSERT INTO evidence_fts (text, event_id, start) VALUES (:t, :e, :s)"),
-                             {"t": sp.text, "e": event_id, "s": sp.start})
-        for role, vals in roles.items():
-            for v in dict.fromkeys(vals):
-                if v in ids.values():
-                    conn.execute(insert(t.event_entities).values(event_id=event_id, entity_id=v, role=role))
+        rows[t.evidence] += [dict(event_id=event_id, start=sp.start, end=sp.end, text=sp.text) for sp in ev.evidence]
+        entity_ids = set(ids.values())
+        rows[t.event_entities] += [dict(event_id=event_id, entity_id=v, role=role) for role, vals in roles.items()
+                                   for v in dict.fromkeys(vals) if v in entity_ids]
 
     # ------------------------------------------------------------ reading
     def search_evidence(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
