@@ -262,13 +262,18 @@ def insert_all(store: Store, rows: Iterator[tuple[Any, dict[str, Any]]]) -> dict
                              batch)
         counts[name] = counts.get(name, 0) + len(batch)
 
+    order = [tb.name for tb in t.metadata.sorted_tables]  # parents before children (foreign keys)
+
+    def flush_all() -> None:
+        for name in sorted(pending, key=order.index):
+            flush(name)
+
     for table, row in rows:
         entry = pending.setdefault(table.name, (table, []))
         entry[1].append(row)
         if len(entry[1]) >= BATCH:
-            flush(table.name)
-    for name in list(pending):
-        flush(name)
+            flush_all()
+    flush_all()
     return counts
 
 
