@@ -23,12 +23,16 @@ its batch is yielded.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
+import signal
+import threading
 import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -85,7 +89,7 @@ def process_all(docs: Iterable[Document], settings: Settings, engine: str = "loc
         return _ray(docs, settings, workers, ray_address, size)
     n = workers or os.cpu_count() or 1
     if n == 1:
-        return _in_process(docs, pipeline or Pipeline(settings), size)
+        return _in_process(docs, pipeline, settings, size)
     return _process_pool(docs, settings, n, size)
 
 
@@ -110,7 +114,9 @@ def process_batch(pipeline: Pipeline, batch: list[Document]) -> list[Document]:
 
 
 # ---------------------------------------------------------------- local: this process
-def _in_process(docs: Iterable[Document], pipeline: Pipeline, size: int) -> Iterator[Document]:
+def _in_process(docs: Iterable[Document], pipeline: Pipeline | None, settings: Settings,
+                size: int) -> Iterator[Document]:
+    pipeline = pipeline or Pipeline(settings)
     for batch in batches(docs, size):
         yield from process_batch(pipeline, batch)
 
@@ -119,8 +125,24 @@ def _in_process(docs: Iterable[Document], pipeline: Pipeline, size: int) -> Iter
 _worker_pipeline: Pipeline | BaseException | None = None  # one per worker process, set by the initializer
 
 
+def _exit_with_parent() -> None:
+    """End this worker process as soon as its parent dies: a pool worker waits on a queue whose write end
+    it holds itself, so a parent killed without shutting the pool down (SIGKILL) would leave it behind."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="armsgraph-exit-with-parent", daemon=True).start()
+
+
 def _init_worker(settings: Settings) -> None:
     global _worker_pipeline
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the pool cleanly
+    _exit_with_parent()
     try:
         _worker_pipeline = Pipeline(settings)
     except BaseException as exc:  # reported with the first batch, instead of a broken pool
@@ -166,7 +188,9 @@ class PipelineActor:
     the driver raises one `ProcessingError` naming the document instead of Ray's wrapped traceback.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, default_kb: bool = False) -> None:
+        if default_kb:  # the knowledge files shipped with armsgraph where this actor runs (maybe another node)
+            settings = dataclasses.replace(settings, kb_dir=Settings(db=settings.db).kb_dir)
         self.pipeline = Pipeline(settings)
 
     def __call__(self, table: Any) -> Any:
@@ -203,7 +227,7 @@ def _ray(docs: Iterable[Document], settings: Settings, workers: int | None, addr
     if not ray.is_initialized():
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                    "logging_level": logging.ERROR}
-        if not address:  # a local cluster for this call; room for as many actors as asked
+        if not address and not os.environ.get("RAY_ADDRESS"):  # a local Ray; room for as many actors as asked
             options["num_cpus"] = max(os.cpu_count() or 1, workers or 1)
         try:
             ray.init(address=address or None, **options)
@@ -220,6 +244,7 @@ def _ray(docs: Iterable[Document], settings: Settings, workers: int | None, addr
         ctx.enable_auto_log_stats = False
         data_log.setLevel(logging.ERROR)
         n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        default_kb = settings.kb_dir == Settings(db=settings.db).kb_dir
         for window in batches(docs, RAY_WINDOW):
             # one block per batch of exactly `size` documents (rows: position, pickled document), so that
             # every actor call gets the very batches a single-process run would process
@@ -233,7 +258,7 @@ def _ray(docs: Iterable[Document], settings: Settings, workers: int | None, addr
                 # Ray 2.60 accepts it only through the deprecated **ray_remote_args
                 warnings.simplefilter("ignore", DeprecationWarning)
                 ds = ray.data.from_arrow(blocks).map_batches(
-                    PipelineActor, fn_constructor_args=(settings,), compute=ActorPoolStrategy(size=n),
+                    PipelineActor, fn_constructor_args=(settings, default_kb), compute=ActorPoolStrategy(size=n),
                     batch_size=size, batch_format="pyarrow", num_cpus=1, max_restarts=0)
             yield from _ordered(ds, window)
     except ArmsgraphError:

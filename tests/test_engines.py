@@ -6,6 +6,8 @@ import contextlib
 import copy
 import dataclasses
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +128,60 @@ def test_input_is_read_lazily_with_bounded_look_ahead(settings: Settings, sample
     results.close()  # stopping early shuts the pool down
     assert first.doc_id == "copy-1" and first.entities
     assert pulled <= 2 * 4 * 2 + 2 + 1  # workers * 4 batches in flight, of 2, plus the one being filled
+
+
+def children_of(pid: int) -> list[int]:
+    """Live (not zombie) child processes of `pid`, from /proc."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(stat.parent.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+WORKER_SCRIPT = """
+import sys
+from armsgraph import Settings
+from armsgraph.engines import process_all
+from armsgraph.ingest.readers import read_paths
+
+if __name__ == "__main__":
+    docs = [d for d in read_paths([sys.argv[1]], 10**7)] * 50
+    for i, _ in enumerate(process_all(docs, Settings(db=sys.argv[2]), workers=2, batch_size=2)):
+        if i == 0:
+            print("running", flush=True)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find the worker processes")
+def test_workers_exit_when_the_parent_is_killed(tmp_path: Path, samples: Path) -> None:
+    # a killed ingest (SIGKILL: no clean-up) must not leave its worker processes behind
+    script = tmp_path / "run.py"
+    script.write_text(WORKER_SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), str(samples), str(tmp_path / "unused.db")],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "running"
+        workers = children_of(proc.pid)
+        assert len(workers) >= 2  # two workers (and multiprocessing's resource tracker)
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    deadline = time.monotonic() + 15
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [w for w in workers if alive(w)], "worker processes outlived their killed parent"
 
 
 def failing_batch(samples: Path) -> list[Document]:
