@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 
 from armsgraph import Document, Entity, Event, Mention, Pipeline, Span, Store, StoreError
 from armsgraph.export import knowledge_base, records
-from armsgraph.store import schema
+from armsgraph.store import schema, summaries
 from tests.helpers import row_counts, table_rows
 
 Annotate = Callable[[str], Document]
@@ -118,23 +118,21 @@ def test_other_documents_survive_a_rewrite(store: Store) -> None:
 
 
 # ------------------------------------------------------------------ failures leave the store as it was
-def fail_after_first_event(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = Store._event_rows
-    calls = {"n": 0}
+def fail_at_the_end_of_the_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write fails at its last step, when every row of the document has been inserted."""
+    original = summaries.refresh
 
-    def flaky(self: Store, *args: Any, **kwargs: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] > 1:
-            raise RuntimeError("disk went away")
-        original(self, *args, **kwargs)
+    def flaky(*args: Any, **kwargs: Any) -> None:
+        original(*args, **kwargs)
+        raise RuntimeError("disk went away")
 
-    monkeypatch.setattr(Store, "_event_rows", flaky)
+    monkeypatch.setattr(summaries, "refresh", flaky)
 
 
 def test_failure_mid_write_leaves_the_store_as_before(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     store.write_document(facility_doc("doc-a"))
     before = table_rows(store)
-    fail_after_first_event(monkeypatch)
+    fail_at_the_end_of_the_write(monkeypatch)
     with pytest.raises(Exception, match="disk went away"):
         store.write_document(facility_doc("doc-b"))
     assert table_rows(store) == before
@@ -147,7 +145,7 @@ def test_failed_rewrite_keeps_the_old_version(store: Store, monkeypatch: pytest.
     before = table_rows(store)
     new = facility_doc("doc-a")
     new.published = "2024-03-06"  # changed content, same id
-    fail_after_first_event(monkeypatch)
+    fail_at_the_end_of_the_write(monkeypatch)
     with pytest.raises(Exception, match="disk went away"):
         store.write_document(new)
     assert table_rows(store) == before

@@ -139,7 +139,7 @@ def assess(statements: list[Statement], source_grades: SourceGrades | None = Non
     table = source_grades or grades()
     for s in statements:
         s.outlet = s.outlet or table.outlet(s.url, s.site)
-    history = sorted(statements, key=lambda s: (s.when == "", s.when, s.doc_id))
+    history = in_time_order(statements)
     groups: dict[str, list[Statement]] = {}
     for s in statements:  # copies of one story (exact or near) form one group, led by the original
         groups.setdefault(s.duplicate_of or s.doc_id, []).append(s)
@@ -151,9 +151,19 @@ def assess(statements: list[Statement], source_grades: SourceGrades | None = Non
     conflicts = _conflicts(history)
     grades_seen = sorted(s.outlet.grade if s.outlet else table.default for s in statements)
     reliability = grades_seen[0] if grades_seen else table.default
-    latest = next((s.status for s in reversed(history) if s.status), None)
+    latest = current_status(history)
     credibility, reason = _credibility(independent, reliability, conflicts, len(statements) - len(groups))
     return Assessment(latest, history, conflicts, independent, reliability, credibility, reason)
+
+
+def in_time_order(statements: list[Statement]) -> list[Statement]:
+    """Statements oldest first (undated last, then by document id, so the order is stable)."""
+    return sorted(statements, key=lambda s: (s.when == "", s.when, s.doc_id))
+
+
+def current_status(history: list[Statement]) -> str | None:
+    """The fact's status now: the latest statement's that says one (`history` in time order)."""
+    return next((s.status for s in reversed(history) if s.status), None)
 
 
 def _conflicts(history: list[Statement]) -> list[str]:

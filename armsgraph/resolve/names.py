@@ -59,6 +59,14 @@ def dropped_variant(text: str) -> str | None:
     return kept
 
 
+def blocking_keys(name: str) -> tuple[str | None, str, str]:
+    """Keys under which a stored name is found again: its folded dropped variant, and the first and
+    last four letters of its folded form (a close spelling of a long name keeps one of them)."""
+    folded = fold(name)
+    dropped = dropped_variant(name)
+    return (fold(dropped) if dropped else None), folded[:4], folded[-4:]
+
+
 _ORDINALS = (("First", "1st"), ("Second", "2nd"), ("Third", "3rd"), ("Fourth", "4th"), ("Fifth", "5th"))
 
 

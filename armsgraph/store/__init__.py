@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
@@ -28,6 +28,7 @@ from armsgraph.ingest.dedupe import content_key, signature
 from armsgraph.model import Document, Entity, Event
 from armsgraph.resolve.names import dropped_variant, fold
 from armsgraph.store import schema as t
+from armsgraph.store import summaries
 
 _FUZZY_MIN = 92.0
 _WRITE_ATTEMPTS = 5
@@ -130,17 +131,17 @@ class Store:
                                    .where(t.documents.c.id == doc.doc_id)).first()
                 if old is not None and old[0] == content:
                     return False
-                if old is not None:
-                    self._delete_document(conn, doc.doc_id)
+                touched = self._delete_document(conn, doc.doc_id) if old is not None else set()
                 self._insert_document(conn, doc, content)
-                ids = {e.id: self._entity_id(conn, e) for e in doc.entities}
+                ids = self._entity_ids(conn, doc.entities)
                 rows: dict[Any, list[dict[str, Any]]] = {table: [] for table in (
                     t.mentions, t.events, t.evidence, t.event_entities)}
                 rows[t.mentions] = [dict(doc_id=doc.doc_id, entity_id=ids[e.id], local_id=e.id, start=m.start,
                                          end=m.end, text=m.text, source=m.source)
                                     for e in doc.entities for m in e.mentions]
+                fact_ids = self._facts(conn, doc.events, ids)
                 for ev in doc.events:
-                    self._event_rows(conn, doc.doc_id, ev, ids, rows)
+                    self._event_rows(doc.doc_id, ev, fact_ids[ev.id], ids, rows)
                 for table, batch in rows.items():  # one executemany per table
                     if batch:
                         conn.execute(insert(table), batch)
@@ -148,6 +149,7 @@ class Store:
                     conn.execute(text("INSERT INTO evidence_fts (text, event_id, start) "
                                       "VALUES (:text, :event_id, :start)"),
                                  [{k: r[k] for k in ("text", "event_id", "start")} for r in rows[t.evidence]])
+                summaries.refresh(conn, touched | set(fact_ids.values()))
         except (IntegrityError, OperationalError) as exc:
             raise StoreError(f"{doc.source}: could not be stored ({exc.orig}); nothing was written") from exc
         return True
@@ -160,7 +162,7 @@ class Store:
             if old is not None and old[0] == content:
                 return False
             if old is not None:
-                self._delete_document(conn, doc.doc_id)
+                summaries.refresh(conn, self._delete_document(conn, doc.doc_id))
             self._insert_document(conn, doc, content)
         return True
 
@@ -189,7 +191,9 @@ class Store:
                                 .order_by(t.documents.c.id)).all()
         return [(str(r[0]), list(r[1])) for r in rows]
 
-    def _delete_document(self, conn: Connection, doc_id: str) -> None:
+    def _delete_document(self, conn: Connection, doc_id: str) -> set[str]:
+        """Delete a document and what it stated; the ids of the facts it stated, to be refreshed."""
+        facts = set(conn.scalars(select(t.events.c.fact_id).where(t.events.c.doc_id == doc_id)))
         ev_ids = select(t.events.c.id).where(t.events.c.doc_id == doc_id)
         if self.fts:
             conn.execute(text("DELETE FROM evidence_fts WHERE event_id IN (SELECT id FROM events WHERE doc_id = :d)"),
@@ -199,59 +203,94 @@ class Store:
         conn.execute(delete(t.events).where(t.events.c.doc_id == doc_id))
         conn.execute(delete(t.mentions).where(t.mentions.c.doc_id == doc_id))
         conn.execute(delete(t.documents).where(t.documents.c.id == doc_id))
+        return facts
 
-    def _entity_id(self, conn: Connection, e: Entity) -> str:
-        """Get or create the store entity for a document entity (cross-document resolution)."""
-        key = e.key
-        found = conn.execute(select(t.entities.c.id).where(t.entities.c.key == key)).first()
-        eid: str | None = str(found[0]) if found is not None else None
-        if eid is None and not key.startswith(("kb:", "military:", "government:")):
-            eid = self._similar_entity(conn, e)
-        if eid is None:
-            eid = "E" + digest(key)
-            conn.execute(insert(t.entities).values(id=eid, key=key, type=e.type, name=e.name, kb_id=e.kb_id,
-                                                   wikidata=e.wikidata, country=e.country))
-        have = set(conn.scalars(select(t.entity_names.c.name).where(t.entity_names.c.entity_id == eid)))
-        for name in {e.name, *e.aliases, *(m.text for m in e.mentions)} - have:
-            conn.execute(insert(t.entity_names).values(entity_id=eid, name=name, folded=fold(name)))
-        return str(eid)
+    def _entity_ids(self, conn: Connection, ents: list[Entity]) -> dict[str, str]:
+        """Get or create the store entity of each document entity (cross-document resolution):
+        document entity id -> store entity id. Known keys and names are read in one query each."""
+        found: dict[str, str] = dict(conn.execute(select(t.entities.c.key, t.entities.c.id)  # type: ignore[arg-type]
+                                                  .where(t.entities.c.key.in_({e.key for e in ents}))).all())
+        have: dict[str, set[str]] = {}
+        for eid, name in conn.execute(select(t.entity_names.c.entity_id, t.entity_names.c.name)
+                                      .where(t.entity_names.c.entity_id.in_(set(found.values())))):
+            have.setdefault(eid, set()).add(name)
+        ids = {}
+        for e in ents:
+            eid = found.get(e.key)
+            if eid is None and not e.key.startswith(("kb:", "military:", "government:")):
+                eid = self._similar_entity(conn, e)
+            if eid is None:
+                eid = found[e.key] = "E" + digest(e.key)
+                conn.execute(insert(t.entities).values(id=eid, key=e.key, type=e.type, name=e.name, kb_id=e.kb_id,
+                                                       wikidata=e.wikidata, country=e.country))
+            if eid not in have:
+                have[eid] = set(conn.scalars(select(t.entity_names.c.name).where(t.entity_names.c.entity_id == eid)))
+            new = sorted({e.name, *e.aliases, *(m.text for m in e.mentions)} - have[eid])
+            if new:  # now, so that the next entity of this document can be resolved to this one by name
+                conn.execute(insert(t.entity_names), [dict(entity_id=eid, name=n, folded=fold(n),
+                                                           **summaries.name_keys(n)) for n in new])
+                have[eid].update(new)
+            ids[e.id] = str(eid)
+        return ids
 
     def _similar_entity(self, conn: Connection, e: Entity) -> str | None:
+        """An existing entity of the same type that this open-world entity names: the same folded name
+        (or with non-ASCII letters dropped, on either side), else one close spelling (fuzzy ratio >= 92)
+        among the names sharing its first or last four letters (indexed, so the store's size does not
+        matter)."""
         names = {fold(n) for n in [e.name, *(m.text for m in e.mentions)]}
         names |= {fold(d) for n in [e.name] if (d := dropped_variant(n))}
-        rows = conn.execute(
-            select(t.entity_names.c.entity_id, t.entity_names.c.name, t.entity_names.c.folded)
-            .join(t.entities, t.entities.c.id == t.entity_names.c.entity_id)
-            .where(t.entities.c.type == e.type)).all()
-        by_folded: dict[str, set[str]] = {}
-        for eid, name, folded in rows:
-            by_folded.setdefault(folded, set()).add(eid)
-            if (d := dropped_variant(name)) is not None:
-                by_folded.setdefault(fold(d), set()).add(eid)
-        hits = set().union(*(by_folded.get(n, set()) for n in names)) if names else set()
+        names.discard("")
+        of_type = (select(t.entity_names.c.entity_id, t.entity_names.c.folded, t.entity_names.c.variant)
+                   .join(t.entities, t.entities.c.id == t.entity_names.c.entity_id)
+                   .where(t.entities.c.type == e.type))
+        hits = {r[0] for r in conn.execute(of_type.where(
+            or_(t.entity_names.c.folded.in_(names), t.entity_names.c.variant.in_(names))))} if names else set()
         if len(hits) == 1:
-            return next(iter(hits))
-        if hits or len(fold(e.name)) < 6:
+            return str(next(iter(hits)))
+        folded = fold(e.name)
+        if hits or len(folded) < 6:
             return None
-        best = process.extractOne(fold(e.name), list(by_folded), scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
+        by_folded: dict[str, set[str]] = {}
+        for eid, name_folded, variant in conn.execute(of_type.where(
+                or_(t.entity_names.c.head == folded[:4], t.entity_names.c.tail == folded[-4:]))):
+            for key in (name_folded, variant):
+                if key:
+                    by_folded.setdefault(key, set()).add(eid)
+        best = process.extractOne(folded, list(by_folded), scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
         if best is not None and len(by_folded[best[0]]) == 1:
             return next(iter(by_folded[best[0]]))
         return None
 
-    def _event_rows(self, conn: Connection, doc_id: str, ev: Event, ids: dict[str, str],
+    def _facts(self, conn: Connection, events: list[Event], ids: dict[str, str]) -> dict[str, str]:
+        """Get or create the fact each event states: event id -> fact id. The facts are locked in id
+        order (PostgreSQL: SELECT ... FOR UPDATE), so that concurrent writers refresh one fact's
+        summary one after the other."""
+        keys = {}
+        for ev in events:
+            roles = {r: [ids.get(v, v) for v in vals] for r, vals in ev.roles.items()}
+            key_roles = lx.KEY_ROLES[ev.type]
+            if ev.type in lx.PAIR_ROLES:
+                key: list[Any] = [sorted(roles.get(key_roles[0], []))]
+            else:
+                key = [sorted(roles.get(r, [])) for r in key_roles]
+            if ev.type in ("supply", "joint_production", "facility"):
+                key.append(sorted(fold(p) if p not in ids.values() else p for p in roles.get("product", [])))
+            keys[ev.id] = ("F" + digest(ev.type, key), ev.type, key)
+        wanted = sorted({k[0] for k in keys.values()})
+        have = set(conn.scalars(select(t.facts.c.id).where(t.facts.c.id.in_(wanted))
+                                .order_by(t.facts.c.id).with_for_update()))
+        new = {fid: (type_, key) for fid, type_, key in keys.values() if fid not in have}
+        if new:
+            conn.execute(insert(t.facts), [dict(id=fid, type=type_, key=key)
+                                           for fid, (type_, key) in sorted(new.items())])
+        return {ev_id: k[0] for ev_id, k in keys.items()}
+
+    @staticmethod
+    def _event_rows(doc_id: str, ev: Event, fact_id: str, ids: dict[str, str],
                     rows: dict[Any, list[dict[str, Any]]]) -> None:
-        """The fact (get or create now) and the rows of one event, to be inserted with the document's."""
+        """The rows of one event, to be inserted with the document's."""
         roles = {r: [ids.get(v, v) for v in vals] for r, vals in ev.roles.items()}
-        key_roles = lx.KEY_ROLES[ev.type]
-        if ev.type in lx.PAIR_ROLES:
-            key: list[Any] = [sorted(roles.get(key_roles[0], []))]
-        else:
-            key = [sorted(roles.get(r, [])) for r in key_roles]
-        if ev.type in ("supply", "joint_production", "facility"):
-            key.append(sorted(fold(p) if p not in ids.values() else p for p in roles.get("product", [])))
-        fact_id = "F" + digest(ev.type, key)
-        if conn.execute(select(t.facts.c.id).where(t.facts.c.id == fact_id)).first() is None:
-            conn.execute(insert(t.facts).values(id=fact_id, type=ev.type, key=key))
         event_id = "V" + digest(doc_id, ev.id, fact_id)
         rows[t.events].append(dict(
             id=event_id, doc_id=doc_id, fact_id=fact_id, local_id=ev.id, type=ev.type, roles=roles,

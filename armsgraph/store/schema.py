@@ -61,6 +61,11 @@ entity_names = Table(
     Column("entity_id", Text, ForeignKey("entities.id"), nullable=False),
     Column("name", Text, nullable=False),
     Column("folded", Text, nullable=False),
+    # blocking keys for cross-document resolution (migration 5): the folded name with its non-ASCII
+    # letters dropped, and the first and last letters of the folded name (close spellings share one)
+    Column("variant", Text),
+    Column("head", Text),
+    Column("tail", Text),
     UniqueConstraint("entity_id", "name"),
     Index("ix_entity_names_folded", "folded"),
 )
@@ -76,11 +81,40 @@ mentions = Table(
     UniqueConstraint("doc_id", "start", "end"),
     Index("ix_mentions_entity", "entity_id"),
 )
+# ISO dates compare as strings; on PostgreSQL byte order ("C"), whatever the database's collation
+WhenKey = Text().with_variant(Text(collation="C"), "postgresql")
+
 facts = Table(
     "facts", metadata,
     Column("id", Text, primary_key=True),
     Column("type", Text, nullable=False),
     Column("key", JSON, nullable=False),
+    # what the fact's statements add up to, kept up to date by the write path (migration 5):
+    # current status, the fact's date, and its time for sorting and date filters ('' when unknown)
+    Column("status", Text),
+    Column("date", Text),
+    Column("when_key", WhenKey),
+)
+# query indexes over facts (migration 5): an entity's facts, a country pair's facts, each newest first,
+# with the fact's type, status and time repeated so that filters and paging need no join
+fact_entities = Table(
+    "fact_entities", metadata,
+    Column("entity_id", Text, nullable=False),
+    Column("fact_id", Text, ForeignKey("facts.id"), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("status", Text),
+    Column("when_key", WhenKey, nullable=False),
+    UniqueConstraint("entity_id", "fact_id"),
+)
+fact_pairs = Table(
+    "fact_pairs", metadata,
+    Column("country_a", Text, nullable=False),
+    Column("country_b", Text, nullable=False),  # country_a <= country_b; (x, x) for every country x
+    Column("fact_id", Text, ForeignKey("facts.id"), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("status", Text),
+    Column("when_key", WhenKey, nullable=False),
+    UniqueConstraint("country_a", "country_b", "fact_id"),
 )
 events = Table(
     "events", metadata,
@@ -131,7 +165,7 @@ def migration(version: int, name: str) -> Callable[[Migration], Migration]:
 def _initial(conn: Connection) -> None:
     # later migrations add columns idempotently, so creating today's tables here is safe
     metadata.create_all(conn, tables=[documents, entities, entity_names, mentions, facts, events, evidence,
-                                      event_entities])
+                                      event_entities, fact_entities, fact_pairs])
 
 
 @migration(2, "document provenance: author, site, language, copy detection")
@@ -160,6 +194,41 @@ def _evidence_tsv(conn: Connection) -> None:
         return
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_evidence_tsv ON evidence "
                       "USING gin (to_tsvector('simple', text))"))
+
+
+@migration(5, "fact summaries and query indexes; name blocking keys")
+def _fact_summaries(conn: Connection) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns("facts")}
+    when_type = 'TEXT COLLATE "C"' if conn.dialect.name == "postgresql" else "TEXT"
+    for name, sql_type in (("status", "TEXT"), ("date", "TEXT"), ("when_key", when_type)):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE facts ADD COLUMN {name} {sql_type}"))
+    have = {c["name"] for c in inspect(conn).get_columns("entity_names")}
+    for name in ("variant", "head", "tail"):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE entity_names ADD COLUMN {name} TEXT"))
+    metadata.create_all(conn, tables=[fact_entities, fact_pairs])
+    for sql in QUERY_INDEXES:
+        conn.execute(text(sql))
+    # fill the new columns and tables for what an older armsgraph stored
+    from armsgraph.store import summaries  # the write path's own code, so old and new rows agree
+
+    summaries.backfill(conn)
+
+
+QUERY_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS ix_facts_when ON facts (when_key, id)",
+    "CREATE INDEX IF NOT EXISTS ix_facts_type_when ON facts (type, when_key, id)",
+    "CREATE INDEX IF NOT EXISTS ix_facts_status_when ON facts (status, when_key, id)",
+    "CREATE INDEX IF NOT EXISTS ix_facts_type_status_when ON facts (type, status, when_key, id)",
+    "CREATE INDEX IF NOT EXISTS ix_fact_entities_when ON fact_entities (entity_id, when_key, fact_id)",
+    "CREATE INDEX IF NOT EXISTS ix_fact_entities_fact ON fact_entities (fact_id)",
+    "CREATE INDEX IF NOT EXISTS ix_fact_pairs_when ON fact_pairs (country_a, country_b, when_key, fact_id)",
+    "CREATE INDEX IF NOT EXISTS ix_fact_pairs_fact ON fact_pairs (fact_id)",
+    "CREATE INDEX IF NOT EXISTS ix_entity_names_variant ON entity_names (variant)",
+    "CREATE INDEX IF NOT EXISTS ix_entity_names_head ON entity_names (head)",
+    "CREATE INDEX IF NOT EXISTS ix_entity_names_tail ON entity_names (tail)",
+]
 
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
