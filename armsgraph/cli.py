@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="only facts between two countries (or their companies, bodies and people)")
     c.add_argument("--since", help="only facts dated on or after this ISO date prefix (2021, 2021-06...)")
     c.add_argument("--until", help="only facts dated on or before this ISO date prefix")
+    c.add_argument("--limit", type=_count, help="at most this many facts, newest first (default: all)")
+    c.add_argument("--offset", type=_count, default=0, help="skip this many facts first (default: 0)")
     c.add_argument("--json", action="store_true", help="print the facts as JSON")
     c = cmd("search", "Full-text search over the evidence sentences.")
     c.add_argument("text", help="words to find (all must occur)")
@@ -130,7 +132,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "facts":
         found = query.facts(store, args.entity, args.type, args.status,
-                            tuple(args.between) if args.between else None, args.since, args.until)
+                            tuple(args.between) if args.between else None, args.since, args.until,
+                            limit=args.limit, offset=args.offset)
         if args.json:
             print(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=1))
         for f in [] if args.json else found:
@@ -249,6 +252,13 @@ def estimate_documents(paths: Sequence[str]) -> int | None:
             elif f.suffix.lower() in SUFFIXES or not path.is_dir():
                 total += 1
     return total
+
+
+def _count(value: str) -> int:
+    """A whole number, 0 or more (for argparse)."""
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number (0 or more)")
+    return int(value)
 
 
 def _print_fact(f: query.FactView) -> None:

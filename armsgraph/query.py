@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Select, func, select
 
 from armsgraph.assess import Assessment, Statement, assess
 from armsgraph.errors import ArmsgraphError
-from armsgraph.extract.lexicon import KEY_ROLES
 from armsgraph.resolve.names import fold
 from armsgraph.store import Store
 from armsgraph.store import schema as t
@@ -70,72 +69,132 @@ def _country_of(store: Store, name: str) -> str:
     return str(ent["country"])
 
 
+def _until_bound(until: str) -> str:
+    """The smallest time key after every key that starts with `until` or is a prefix of it
+    ('2020' -> '2021', '2020-09' -> '2020-0:'), so that `until` is one index range bound."""
+    return until[:-1] + chr(ord(until[-1]) + 1)
+
+
+def _selection(store: Store, entity: str | None, type_: str | None, status: str | None,
+               between: tuple[str, str] | None, since: str | None, until: str | None,
+               entity_id: str | None, ids: list[str] | None) -> tuple[Any, Select[Any]]:
+    """The ids of the matching facts as one indexed query: (the table's time-key column, the query).
+
+    An entity's facts come from `fact_entities`, a country pair's from `fact_pairs`, others from
+    `facts`; each holds the fact's type, status and time key, so filters and order use one index."""
+    if entity:
+        entity_id = str(find_entity(store, entity)["id"])
+    if between:
+        a, b = sorted((_country_of(store, between[0]), _country_of(store, between[1])))
+        table, fact_col = t.fact_pairs, t.fact_pairs.c.fact_id
+        q = select(fact_col).where(table.c.country_a == a, table.c.country_b == b)
+        if entity_id:
+            q = q.where(fact_col.in_(select(t.fact_entities.c.fact_id)
+                                     .where(t.fact_entities.c.entity_id == entity_id)))
+    elif entity_id:
+        table, fact_col = t.fact_entities, t.fact_entities.c.fact_id
+        q = select(fact_col).where(table.c.entity_id == entity_id)
+    else:
+        table, fact_col = t.facts, t.facts.c.id
+        q = select(fact_col)
+    if ids is not None:
+        q = q.where(fact_col.in_(ids))
+    if type_:
+        q = q.where(table.c.type == type_)
+    if status:
+        q = q.where(table.c.status == status)
+    if since:
+        q = q.where(table.c.when_key >= since)
+    if until:
+        q = q.where(table.c.when_key < _until_bound(until), table.c.when_key != "")
+    return table.c.when_key, q
+
+
 def facts(store: Store, entity: str | None = None, type_: str | None = None, status: str | None = None,
-          between: tuple[str, str] | None = None, since: str | None = None,
-          until: str | None = None) -> list[FactView]:
-    """Fused facts with citations and assessment, filtered by entity, type, status, a country pair
-    (facts whose key roles name both countries or their companies, bodies and people) and a date
-    range (the fact's date, else its earliest citation's publication date; ISO prefixes compare)."""
+          between: tuple[str, str] | None = None, since: str | None = None, until: str | None = None, *,
+          entity_id: str | None = None, ids: list[str] | None = None, limit: int | None = None,
+          offset: int = 0) -> list[FactView]:
+    """Fused facts, newest first (undated last), with citations and assessment, filtered by entity
+    (a name, or `entity_id`), type, current status, a country pair (facts whose key roles name both
+    countries or their companies, bodies and people) and a date range (the fact's date, else its
+    earliest article's publication date; ISO prefixes compare, both ends included); `limit` and
+    `offset` page. The filters and the page are one indexed query; then only the page is read."""
+    when, q = _selection(store, entity, type_, status, between, since, until, entity_id, ids)
+    q = q.order_by(when.desc(), q.selected_columns[0].desc()).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
     with store.connect() as conn:
-        ents = {r["id"]: r for r in conn.execute(select(t.entities.c.id, t.entities.c.name,
-                                                        t.entities.c.country)).mappings()}
-        q = select(t.events).order_by(t.events.c.fact_id, t.events.c.doc_id)
-        if entity:
-            eid = find_entity(store, entity)["id"]
-            q = q.where(t.events.c.id.in_(select(t.event_entities.c.event_id)
-                                          .where(t.event_entities.c.entity_id == eid)))
-        if type_:
-            q = q.where(t.events.c.type == type_)
-        docs = {r["id"]: r for r in conn.execute(select(
-            t.documents.c.id, t.documents.c.title, t.documents.c.published, t.documents.c.source,
-            t.documents.c.url, t.documents.c.site, t.documents.c.duplicate_of)).mappings()}
-        out: dict[str, FactView] = {}
-        statements: dict[str, list[Statement]] = {}
-        for ev in conn.execute(q).mappings():
-            view = out.get(ev["fact_id"])
-            if view is None:
-                view = out[ev["fact_id"]] = FactView(ev["fact_id"], ev["type"], ev["status"], ev["date"], {}, {}, [])
-            for role, vals in ev["roles"].items():
-                have = view.role_ids.setdefault(role, [])
-                have += [v for v in vals if v not in have]
-            view.date = view.date or ev["date"]
-            d = docs[ev["doc_id"]]
-            texts = []
-            for x in conn.execute(select(t.evidence).where(t.evidence.c.event_id == ev["id"])
-                                  .order_by(t.evidence.c.start)).mappings():
-                texts.append(x["text"].strip())
-                view.citations.append({"doc_id": ev["doc_id"], "title": d["title"], "published": d["published"],
-                                       "url": d["url"], "status": ev["status"], "text": x["text"],
-                                       "start": x["start"], "end": x["end"]})
-            statements.setdefault(view.id, []).append(Statement(
-                ev["doc_id"], ev["status"], ev["date"], d["published"], d["source"], d["url"], d["site"],
-                d["duplicate_of"], " ".join(texts)))
+        page = list(conn.scalars(q))
+        return _views(conn, page)
+
+
+def count_facts(store: Store, entity: str | None = None, type_: str | None = None, status: str | None = None,
+                between: tuple[str, str] | None = None, since: str | None = None, until: str | None = None, *,
+                entity_id: str | None = None) -> int:
+    """How many facts `facts` gives with these filters and no limit."""
+    _, q = _selection(store, entity, type_, status, between, since, until, entity_id, None)
+    with store.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(q.subquery())) or 0)
+
+
+def fact_counts(store: Store) -> dict[str, int]:
+    """How many facts of each type the store holds."""
+    with store.connect() as conn:
+        return {str(k): int(n) for k, n in conn.execute(
+            select(t.facts.c.type, func.count()).group_by(t.facts.c.type)).all()}
+
+
+def _views(conn: Connection, fact_ids: list[str]) -> list[FactView]:
+    """The facts with these ids, in this order, each with every statement, citation and its assessment
+    (four queries, whatever the number of facts)."""
+    if not fact_ids:
+        return []
+    events = conn.execute(select(t.events).where(t.events.c.fact_id.in_(fact_ids))
+                          .order_by(t.events.c.fact_id, t.events.c.doc_id)).mappings().all()
+    evidence: dict[str, list[Any]] = {}
+    for x in conn.execute(select(t.evidence).where(t.evidence.c.event_id.in_([e["id"] for e in events]))
+                          .order_by(t.evidence.c.event_id, t.evidence.c.start)).mappings():
+        evidence.setdefault(x["event_id"], []).append(x)
+    docs = {r["id"]: r for r in conn.execute(select(
+        t.documents.c.id, t.documents.c.title, t.documents.c.published, t.documents.c.source,
+        t.documents.c.url, t.documents.c.site, t.documents.c.duplicate_of)
+        .where(t.documents.c.id.in_({e["doc_id"] for e in events}))).mappings()}
+    role_ids = {v for e in events for vals in e["roles"].values() for v in vals}
+    names = dict(conn.execute(select(t.entities.c.id, t.entities.c.name)  # type: ignore[arg-type]
+                              .where(t.entities.c.id.in_(role_ids))).all())
+    out: dict[str, FactView] = {}
+    statements: dict[str, list[Statement]] = {}
+    for ev in events:
+        view = out.get(ev["fact_id"])
+        if view is None:
+            view = out[ev["fact_id"]] = FactView(ev["fact_id"], ev["type"], ev["status"], ev["date"], {}, {}, [])
+        for role, vals in ev["roles"].items():
+            have = view.role_ids.setdefault(role, [])
+            have += [v for v in vals if v not in have]
+        view.date = view.date or ev["date"]
+        d = docs[ev["doc_id"]]
+        texts = []
+        for x in evidence.get(ev["id"], []):
+            texts.append(x["text"].strip())
+            view.citations.append({"doc_id": ev["doc_id"], "title": d["title"], "published": d["published"],
+                                   "url": d["url"], "status": ev["status"], "text": x["text"],
+                                   "start": x["start"], "end": x["end"]})
+        statements.setdefault(view.id, []).append(Statement(
+            ev["doc_id"], ev["status"], ev["date"], d["published"], d["source"], d["url"], d["site"],
+            d["duplicate_of"], " ".join(texts)))
     views = []
-    for view in out.values():
-        view.roles = {r: [ents[v]["name"] if v in ents else v for v in vals] for r, vals in view.role_ids.items()}
+    for fact_id in fact_ids:
+        if fact_id not in out:
+            continue  # its last statement was deleted since the page was chosen
+        view = out[fact_id]
+        view.roles = {r: [names.get(v, v) for v in vals] for r, vals in view.role_ids.items()}
         view.assessment = assess(statements[view.id])
         view.status = view.assessment.status or view.status
         outlets = {s.doc_id: s.outlet.name for s in view.assessment.history if s.outlet}
         for c in view.citations:
             c["outlet"] = outlets.get(c["doc_id"])
-        if status and view.status != status:
-            continue
-        when = view.date if view.date and not view.date.startswith("--") else min(
-            (c["published"] for c in view.citations if c["published"]), default=None)
-        if since and (when is None or when[:len(since)] < since):
-            continue
-        if until and (when is None or when[:len(until)] > until):
-            continue
-        if between and not _between(view, ents, _country_of(store, between[0]), _country_of(store, between[1])):
-            continue
         views.append(view)
     return views
-
-
-def _between(view: FactView, ents: dict[str, Any], a: str, b: str) -> bool:
-    keys = [v for r in KEY_ROLES[view.type] for v in view.role_ids.get(r, []) if v in ents]
-    countries = {ents[v]["country"] for v in keys}
-    return a in countries and b in countries if a != b else a in countries
 
 
 def show(store: Store, name: str) -> dict[str, Any]:
@@ -145,7 +204,7 @@ def show(store: Store, name: str) -> dict[str, Any]:
         aliases = sorted(set(conn.scalars(select(t.entity_names.c.name)
                                           .where(t.entity_names.c.entity_id == ent["id"]))))
         docs = sorted(set(conn.scalars(select(t.mentions.c.doc_id).where(t.mentions.c.entity_id == ent["id"]))))
-    return {**ent, "aliases": aliases, "documents": docs, "facts": facts(store, entity=name)}
+    return {**ent, "aliases": aliases, "documents": docs, "facts": facts(store, entity_id=ent["id"])}
 
 
 def neighbours(store: Store, name: str) -> list[dict[str, Any]]:

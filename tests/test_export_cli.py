@@ -219,8 +219,20 @@ def test_facts_filtered_by_status(sample_db: str, capsys: pytest.CaptureFixture[
     assert heads and all(" status=agreed " in h for h in heads)
 
 
+def test_facts_are_paged_with_limit_and_offset(sample_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    def heads(*argv: str) -> list[str]:
+        code, out, _ = run(capsys, "facts", *argv, "--db", sample_db)
+        assert code == 0
+        return [line for line in out.splitlines() if not line.startswith("    - ")]
+
+    everything = heads()
+    assert len(everything) > 4
+    assert heads("--limit", "3") + heads("--offset", "3", "--limit", "2") == everything[:5]
+    assert heads("--offset", str(len(everything))) == []
+
+
 @pytest.mark.parametrize("argv", [["facts", "--type", "alliance"], ["facts", "--status", "rumoured"],
-                                  ["export", "--format", "xlsx"], ["frobnicate"]])
+                                  ["facts", "--limit", "-1"], ["export", "--format", "xlsx"], ["frobnicate"]])
 def test_bad_arguments_exit_with_usage(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)

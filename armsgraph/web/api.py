@@ -99,11 +99,12 @@ def facts(c: Ctx, type_: Annotated[FactType | None, Query(alias="type")] = None,
           limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     """Fused facts with citations and assessment, filtered by type, status, entity, a country pair
     and a date range (the fact's date, else its earliest article's; ISO prefixes compare)."""
-    views = data.fact_list(c.store, entity=entity, type_=type_, status=status, between=_between(between),
-                           since=since, until=until)
-    page = _page(views, limit, offset)
-    known = data.known_ids(c.store, page["items"])
-    return {**page, "items": [data.fact_dict(v, known) for v in page["items"]]}
+    filters = data.fact_filters(c.store, entity=entity, type_=type_, status=status, between=_between(between),
+                                since=since, until=until)
+    views = query.facts(c.store, **filters, limit=limit, offset=offset)
+    known = data.known_ids(c.store, views)
+    return {"total": query.count_facts(c.store, **filters), "limit": limit, "offset": offset,
+            "items": [data.fact_dict(v, known) for v in views]}
 
 
 @router.get("/facts/{fact_id}", tags=["facts"], responses=ERRORS)

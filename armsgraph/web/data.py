@@ -55,14 +55,6 @@ def resolve_entity(store: Store, ref: str) -> dict[str, Any]:
         raise NotFound(f"no entity with id or name {ref!r}") from None
 
 
-def _name_leads_to(store: Store, ent: dict[str, Any]) -> bool:
-    """Whether the query module, given this entity's name, finds this very entity."""
-    try:
-        return bool(query.find_entity(store, ent["name"])["id"] == ent["id"])
-    except ArmsgraphError:
-        return False
-
-
 def entity_list(store: Store, type_: str | None, limit: int, offset: int) -> dict[str, Any]:
     rows = query.entities(store, type_)
     return {"total": len(rows), "limit": limit, "offset": offset, "items": rows[offset:offset + limit]}
@@ -86,10 +78,7 @@ def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
 
 def entity_facts(store: Store, ent: dict[str, Any], **filters: Any) -> list[FactView]:
     """The fused facts that name this entity in any role (filters as `query.facts` takes them)."""
-    if _name_leads_to(store, ent):
-        return query.facts(store, entity=ent["name"], **filters)
-    return [v for v in query.facts(store, **filters)
-            if any(ent["id"] in vals for vals in v.role_ids.values())]
+    return query.facts(store, entity_id=ent["id"], **filters)
 
 
 def suggest(store: Store, text: str, limit: int) -> list[dict[str, Any]]:
@@ -160,39 +149,26 @@ def summary(view: FactView) -> str:
 
 def fact(store: Store, fact_id: str) -> FactView:
     """One fused fact with every statement of it (all documents, all citations)."""
-    with store.connect() as conn:
-        type_ = conn.scalar(select(t.facts.c.type).where(t.facts.c.id == fact_id))
-        if type_ is None:
-            raise NotFound(f"no fact with id {fact_id!r}")
-        n_events = conn.scalar(select(func.count()).select_from(t.events).where(t.events.c.fact_id == fact_id))
-        # an entity in every statement of the fact narrows the query to its facts
-        shared = conn.execute(
-            select(t.event_entities.c.entity_id, t.entities.c.name)
-            .join(t.entities, t.entities.c.id == t.event_entities.c.entity_id)
-            .join(t.events, t.events.c.id == t.event_entities.c.event_id)
-            .where(t.events.c.fact_id == fact_id)
-            .group_by(t.event_entities.c.entity_id, t.entities.c.name)
-            .having(func.count(func.distinct(t.event_entities.c.event_id)) == n_events)).all()
-    for eid, name in shared:
-        if _name_leads_to(store, {"id": eid, "name": name}):
-            views = query.facts(store, entity=name, type_=type_)
-            break
-    else:
-        views = query.facts(store, type_=type_)
-    for v in views:
-        if v.id == fact_id:
-            return v
-    raise NotFound(f"fact {fact_id!r} has no statements left")
+    views = query.facts(store, ids=[fact_id])
+    if not views:
+        raise NotFound(f"no fact with id {fact_id!r}")
+    return views[0]
 
 
-def fact_list(store: Store, *, entity: str | None, type_: str | None, status: str | None,
-              between: tuple[str, str] | None, since: str | None, until: str | None) -> list[FactView]:
+def fact_filters(store: Store, *, entity: str | None, type_: str | None, status: str | None,
+                 between: tuple[str, str] | None, since: str | None, until: str | None) -> dict[str, Any]:
+    """The API's fact filters (entities and countries by id or name) as `query.facts` takes them."""
     filters: dict[str, Any] = {"type_": type_, "status": status, "since": since, "until": until}
     if between is not None:
         filters["between"] = pair_names(store, *between)
     if entity:
-        return entity_facts(store, resolve_entity(store, entity), **filters)
-    return query.facts(store, **filters)
+        filters["entity_id"] = resolve_entity(store, entity)["id"]
+    return filters
+
+
+def fact_list(store: Store, *, limit: int | None = None, offset: int = 0, **given: Any) -> list[FactView]:
+    """Facts newest first (`fact_filters` for the filters), paged."""
+    return query.facts(store, **fact_filters(store, **given), limit=limit, offset=offset)
 
 
 def pair_names(store: Store, a: str, b: str) -> tuple[str, str]:

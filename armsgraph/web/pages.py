@@ -71,12 +71,10 @@ def _fact_context(store: Store, views: list[FactView]) -> dict[str, Any]:
 def home(c: Ctx) -> HTMLResponse:
     ents = query.entities(c.store)
     docs = data.document_list(c.store, 8, 0)
-    views = query.facts(c.store)
-    counts: dict[str, int] = {}
-    for v in views:
-        counts[v.type] = counts.get(v.type, 0) + 1
-    recent = sorted((v for v in views if data.when(v)), key=lambda v: (data.when(v) or "", v.id), reverse=True)[:8]
-    return page("home.html", entities=ents[:24], entity_total=len(ents), documents=docs, fact_total=len(views),
+    counts = query.fact_counts(c.store)
+    recent = [v for v in query.facts(c.store, limit=8) if data.when(v)]  # newest first
+    return page("home.html", entities=ents[:24], entity_total=len(ents), documents=docs,
+                fact_total=sum(counts.values()),
                 fact_counts=[(t, counts[t]) for t in EVENT_TYPES if t in counts], recent=recent,
                 **_fact_context(c.store, recent))
 
@@ -134,10 +132,9 @@ def fact_index(c: Ctx, type_: Annotated[str | None, Query(alias="type", max_leng
                offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
     chosen = type_ if type_ in EVENT_TYPES else None
     st = status if status in STATUSES else None
-    views = query.facts(c.store, type_=chosen, status=st)
-    views.sort(key=lambda v: (data.when(v) or "0000", v.id), reverse=True)
-    shown = views[offset:offset + PAGE]
-    return page("facts.html", facts=shown, total=len(views), offset=offset, limit=PAGE, type=chosen, status=st,
+    shown = query.facts(c.store, type_=chosen, status=st, limit=PAGE, offset=offset)
+    total = query.count_facts(c.store, type_=chosen, status=st)
+    return page("facts.html", facts=shown, total=total, offset=offset, limit=PAGE, type=chosen, status=st,
                 types=EVENT_TYPES, statuses=STATUSES, **_fact_context(c.store, shown))
 
 
