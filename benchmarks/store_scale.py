@@ -6,9 +6,11 @@
 For each size and backend: a fresh store (schema by `Store`, so exactly armsgraph's tables and indexes),
 filled in bulk straight into the tables with SQLAlchemy Core executemany in batches of `BATCH` rows
 (documents, entities and their names, mentions, facts, events, evidence and its full-text index, event
-roles), then ANALYZEd; its size on disk (SQLite file / pg_database_size); and the latency of the main
-queries of `armsgraph.query`, each run up to --runs times after one warm-up run, or fewer when the runs
-would take more than --budget seconds, or stopped when one run takes more than --cap seconds (said in the
+roles), then ANALYZEd; then the fact summaries and query rows (`fact_entities`, `fact_pairs`) by
+`armsgraph.store.summaries.refresh`, the write path's own code; its size on disk (SQLite file /
+pg_database_size); and the latency of the main queries of `armsgraph.query` as the API runs them (facts a
+page of 50 at a time), each run up to --runs times after one warm-up run, or fewer when the runs would
+take more than --budget seconds, or stopped when one run takes more than --cap seconds (said in the
 output). PostgreSQL databases are named
 armsgraph_bench_* and dropped afterwards; SQLite files live in a temporary folder.
 
@@ -44,12 +46,13 @@ from armsgraph import Settings, Store, query
 from armsgraph import kb as kb_module
 from armsgraph.extract.lexicon import KEY_ROLES
 from armsgraph.resolve.names import fold
-from armsgraph.store import digest
+from armsgraph.store import digest, summaries
 from armsgraph.store import schema as t
 
 PG_ADMIN_URL = os.environ.get("ARMSGRAPH_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 BATCH = 20_000  # rows per executemany
+PAGE = 50  # facts per page: the API's default
 
 # Per fact / per event / per document, as measured by `--measure-ratios 400` (an ingest of 400 varied sample
 # articles: 400 documents, 1,312 facts, 1,841 events, 2,625 evidence rows, 11,233 mentions, 624 entities).
@@ -142,7 +145,8 @@ class Synth:
         for e in self.entities:
             yield t.entities, {k: v for k, v in e.items() if k != "aliases"}
             for name in dict.fromkeys([e["name"], *e["aliases"]]):
-                yield t.entity_names, {"entity_id": e["id"], "name": name, "folded": fold(name)}
+                yield t.entity_names, {"entity_id": e["id"], "name": name, "folded": fold(name),
+                                       **summaries.name_keys(name)}
 
     def document_rows(self) -> Iterator[tuple[Any, dict[str, Any]]]:
         minhashes = [[self.rng.getrandbits(32) for _ in range(128)] for _ in range(200)]
@@ -286,6 +290,19 @@ def build(store: Store, synth: Synth) -> dict[str, int]:
     return counts
 
 
+def summarize(store: Store) -> dict[str, int]:
+    """The fact summaries and query rows, by the write path's own code (as migration 5 fills them)."""
+    ids = []
+    with store.connect() as conn:
+        ids = list(conn.scalars(select(t.facts.c.id)))
+    for k in range(0, len(ids), 20_000):
+        with store.engine.begin() as conn:
+            summaries.refresh(conn, ids[k:k + 20_000])
+    with store.connect() as conn:
+        return {tb.name: int(conn.scalar(select(func.count()).select_from(tb)) or 0)
+                for tb in (t.fact_entities, t.fact_pairs)}
+
+
 # ---------------------------------------------------------------- backends
 @contextlib.contextmanager
 def sqlite_store(folder: Path, label: str) -> Iterator[tuple[Store, Callable[[], int]]]:
@@ -387,6 +404,7 @@ def query_plan(store: Store, synth: Synth) -> list[tuple[str, Callable[[int], ob
         top = conn.execute(select(t.entities.c.name, func.count().label("n"))
                            .join(t.event_entities, t.event_entities.c.entity_id == t.entities.c.id)
                            .group_by(t.entities.c.id, t.entities.c.name).order_by(text("n DESC")).limit(1)).first()
+        fact_ids = list(conn.scalars(select(t.facts.c.id).order_by(t.facts.c.id).limit(5000)))
     sample = rng.sample(in_facts, min(50, len(in_facts)))
     countries = [synth.entities[i]["name"] for i in synth.by_type["COUNTRY"][:12]]  # the most popular ones
     pairs = rng.sample(list(itertools.combinations(countries, 2)), 20)
@@ -395,14 +413,28 @@ def query_plan(store: Store, synth: Synth) -> list[tuple[str, Callable[[int], ob
     words = ["maintenance centre", "joint venture", "drones", "frigate", "memorandum of understanding",
              "armoured vehicles", "defence industry", "delivered", "production line", "howitzers"]
     assert top is not None
-    return [
-        ("facts(entity=<an entity>)", lambda i: query.facts(store, entity=sample[i % len(sample)])),
-        ("facts(between=<two countries>)", lambda i: query.facts(store, between=pairs[i % len(pairs)])),
-        ("facts(type_=, status=)", lambda i: query.facts(store, type_=kinds[i % 5][0], status=kinds[i % 5][1])),
+    ids = rng.sample(fact_ids, min(50, len(fact_ids)))
+    years = [(str(y), str(y + 1)) for y in range(2015, 2025)]
+    page = PAGE
+    return [  # what the API's and CLI's main requests run; facts as the API gives them, a page at a time
+        ("facts(entity=<an entity>)", lambda i: query.facts(store, entity=sample[i % len(sample)], limit=page)),
+        ("facts(between=<two countries>)",
+         lambda i: query.facts(store, between=pairs[i % len(pairs)], limit=page)),
+        ("facts(type_=, status=)",
+         lambda i: query.facts(store, type_=kinds[i % 5][0], status=kinds[i % 5][1], limit=page)),
+        ("facts(between=, since=, until=)",
+         lambda i: query.facts(store, between=pairs[i % len(pairs)], since=years[i % 10][0],
+                               until=years[i % 10][1], limit=page)),
+        (f"facts(entity=<most connected: {top[0]}, {top[1]} roles>)",
+         lambda i: query.facts(store, entity=top[0], limit=page)),
+        ("facts(ids=[<one fact>])  (the fact page)", lambda i: query.facts(store, ids=[ids[i % len(ids)]])),
+        ("count_facts(between=<two countries>)  (the page's total)",
+         lambda i: query.count_facts(store, between=pairs[i % len(pairs)])),
+        ("count_facts(type_=, status=)",
+         lambda i: query.count_facts(store, type_=kinds[i % 5][0], status=kinds[i % 5][1])),
         ("search(<words>)", lambda i: query.search(store, words[i % len(words)])),
         ("neighbours(<an entity>)", lambda i: query.neighbours(store, sample[i % len(sample)])),
-        ("show(<an entity>)", lambda i: query.show(store, sample[i % len(sample)])),
-        (f"facts(entity=<most connected: {top[0]}, {top[1]} roles>)", lambda i: query.facts(store, entity=top[0])),
+        ("show(<an entity>)  (all its facts)", lambda i: query.show(store, sample[i % len(sample)])),
     ]
 
 
@@ -471,8 +503,14 @@ def main() -> int:
                     analyzed = time.perf_counter() - t0
                     rows = sum(counts.values())
                     print(f"\n== {label} facts on {backend}: {rows:,} rows inserted in {built:.0f} s "
-                          f"({rows / built:,.0f} rows/s), ANALYZE {analyzed:.0f} s, size {size() / 2**20:,.1f} MiB",
-                          flush=True)
+                          f"({rows / built:,.0f} rows/s), ANALYZE {analyzed:.0f} s", flush=True)
+                    t0 = time.perf_counter()
+                    query_rows = summarize(store)
+                    summarized = time.perf_counter() - t0
+                    analyze(store)
+                    counts.update(query_rows)
+                    print(f"   fact summaries and query rows built in {summarized:.0f} s; "
+                          f"size {size() / 2**20:,.1f} MiB", flush=True)
                     print("   " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
                     for name, fn in query_plan(store, synth):
                         times, note = measure(fn, args.runs, args.budget, args.cap)
