@@ -51,6 +51,15 @@ class _Context:
     token_entity: dict[int, Entity]
     pair: list[Entity]
     events: list[Event] = field(default_factory=list)
+    _chunks: dict[int, list[Span]] | None = None
+
+    def noun_chunks(self, sent: Span) -> list[Span]:
+        """The sentence's noun chunks (spaCy's `Span.noun_chunks` walks the whole document per call)."""
+        if self._chunks is None:
+            self._chunks = {}
+            for chunk in self.sdoc.noun_chunks:
+                self._chunks.setdefault(chunk.sent.start, []).append(chunk)
+        return [c for c in self._chunks.get(sent.start, []) if c.end <= sent.end]
 
 
 def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
@@ -63,9 +72,10 @@ def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
         if doc.zone_at(sent.start_char) == "stray":
             continue
         slots = _slots(sent, ctx)
-        words = _words(sent)
+        toks = list(sent)
+        words = _words(toks)
         for spec in lex.specs:
-            for trigger, frame in _triggers(sent, spec, words):
+            for trigger, frame in _triggers(toks, spec, words):
                 if trigger.i in ctx.token_entity and ctx.token_entity[trigger.i].type != "AGREEMENT":
                     continue  # 'Federal Antimonopoly Office' names a body, it is no office being opened
                 if trigger.dep_ == "compound" and trigger.head.pos_ in ("NOUN", "PROPN"):
@@ -176,14 +186,14 @@ def _case(root: Token) -> tuple[str, Token | None]:
 
 
 # ---------------------------------------------------------------- triggers
-def _words(sent: Span) -> list[tuple[str, str]]:
+def _words(toks: list[Token]) -> list[tuple[str, str]]:
     """(lemma, lower-case form) of each token, read once per sentence for all event types."""
-    return [(t.lemma_.lower(), t.lower_) for t in sent]
+    return [(t.lemma_.lower(), t.lower_) for t in toks]
 
 
-def _triggers(sent: Span, spec: lx.EventSpec, words: list[tuple[str, str]]) -> list[tuple[Token, str]]:
+def _triggers(toks: list[Token], spec: lx.EventSpec, words: list[tuple[str, str]]) -> list[tuple[Token, str]]:
+    """The tokens of one sentence (`toks`) that trigger an event of `spec`, with the frame each opens."""
     found: list[tuple[Token, str]] = []
-    toks = list(sent)
     for i, (lemma, lower) in enumerate(words):
         candidates = spec.by_first.get(lemma, []) + (spec.by_first.get(lower, []) if lower != lemma else [])
         for phrase, frame in candidates:
@@ -449,7 +459,7 @@ def _products(trigger: Token, sent: Span, slots: list[_Slot], ctx: _Context) -> 
     if weapons:
         return list({w.id: w for w in weapons}.values())
     best: tuple[int, str] | None = None
-    for chunk in sent.noun_chunks:
+    for chunk in ctx.noun_chunks(sent):
         if chunk.root.lemma_.lower() not in ctx.lex.product_nouns:
             continue
         words = [t for t in chunk if t.pos_ in ("NOUN", "ADJ", "PROPN") and t.dep_ != "poss"

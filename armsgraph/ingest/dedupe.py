@@ -60,6 +60,7 @@ CANDIDATE_RECALL = 0.99  # chance that a pair exactly at the threshold is looked
 _EMPTY = (1 << 32) - 1  # the value of every slot of a MinHash that saw nothing
 
 
+@functools.lru_cache(maxsize=256)  # ingest asks before processing, the store again when writing
 def content_key(text: str) -> str:
     """The exact-duplicate key: SHA-256 hex digest of the folded words joined by single spaces."""
     return hashlib.sha256(fold_words(text).encode("utf-8", "surrogatepass")).hexdigest()
@@ -82,9 +83,14 @@ def _template() -> MinHash:
 
 def signature(text: str) -> list[int]:
     """MinHash (128 values, each < 2**32) of the text's word shingles, as plain ints for JSON."""
+    return list(_signature(text))
+
+
+@functools.lru_cache(maxsize=256)  # ingest asks before processing, the store again when writing
+def _signature(text: str) -> tuple[int, ...]:
     m = _template().copy()
     m.update_batch([s.encode("utf-8", "surrogatepass") for s in shingles(text)])
-    return [int(v) for v in m.hashvalues]
+    return tuple(int(v) for v in m.hashvalues)
 
 
 def _as_array(sig: Sequence[int]) -> npt.NDArray[np.uint32]:

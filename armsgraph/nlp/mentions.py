@@ -101,6 +101,14 @@ def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]
     return mentions
 
 
+def _text(doc: Doc) -> str:
+    """The document's text, joined once (spaCy's `Doc.text` joins every token on each call)."""
+    text = doc.user_data.get("armsgraph:text")
+    if text is None:
+        text = doc.user_data["armsgraph:text"] = doc.text
+    return str(text)
+
+
 def _surname_mentions(doc: Doc, mentions: list[Mention], covered: set[int]) -> list[Mention]:
     """A person named in full is then named by surname, often with letters lost ('Erdoan')."""
     people: dict[str, set[tuple[str | None, str | None]]] = {}
@@ -116,7 +124,7 @@ def _surname_mentions(doc: Doc, mentions: list[Mention], covered: set[int]) -> l
         if len(owners) != 1:
             continue  # two people share the surname: a bare surname names neither
         kb_id, key = next(iter(owners))
-        for hit in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", doc.text):
+        for hit in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", _text(doc)):
             span = range(hit.start(), hit.end())
             if covered.isdisjoint(span):
                 out.append(Mention(hit.start(), hit.end(), form, "PERSON", kb_id=kb_id, key=key, source="ner"))
@@ -133,7 +141,7 @@ def _repeats(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         if m.source != "ner" or m.text in seen or len(m.text) < 3 or not m.text[0].isupper():
             continue
         seen.add(m.text)
-        for hit in re.finditer(rf"(?<![\w-]){re.escape(m.text)}(?![\w-])", doc.text):
+        for hit in re.finditer(rf"(?<![\w-]){re.escape(m.text)}(?![\w-])", _text(doc)):
             span = range(hit.start(), hit.end())
             if covered.isdisjoint(span):
                 out.append(Mention(hit.start(), hit.end(), m.text, m.type, kb_id=m.kb_id, key=m.key, source="ner"))
@@ -189,7 +197,7 @@ def _institution_regexes(kb: KnowledgeBase) -> tuple[list[_InstitutionRule], re.
 
 def _institution_spans(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> list[Mention]:
     """MILITARY and GOVERNMENT mentions built from a country mention and an institution word."""
-    text = doc.text
+    text = _text(doc)
     regexes, republic = _institution_regexes(kb)
     out: list[Mention] = []
     for sp in kb_spans:
@@ -218,7 +226,7 @@ def _quoted_companies(doc: Doc, kb: KnowledgeBase) -> list[Mention]:
     """'The "Rheinmetal — Ukrainian Defense Industry" LLC': a quoted name before a legal form is a company."""
     forms = "|".join(re.escape(s) for s in sorted(kb.institutions.legal_suffixes, key=len, reverse=True))
     out = []
-    for m in re.finditer(rf"[\"“«]([A-Z][^\"”»\n]{{2,80}})[\"”»]\s+(?:{forms})(?!\w)", doc.text):
+    for m in re.finditer(rf"[\"“«]([A-Z][^\"”»\n]{{2,80}})[\"”»]\s+(?:{forms})(?!\w)", _text(doc)):
         out.append(Mention(m.start(1), m.end(1), m.group(1), "COMPANY", source="pattern",
                            key=f"open:{fold(m.group(1))}"))
     return out
@@ -227,7 +235,7 @@ def _quoted_companies(doc: Doc, kb: KnowledgeBase) -> list[Mention]:
 def _patronymic_names(doc: Doc, kb: KnowledgeBase, kb_spans: list[Span]) -> list[Mention]:
     """Formal names with a patronymic ('Ilham Heydar Oghlu Aliyev') as one person mention."""
     out = []
-    for m in rules().patronymic_name.finditer(doc.text):
+    for m in rules().patronymic_name.finditer(_text(doc)):
         linked = link(f"{m.group(1)} {m.group(2)}", kb, ("PERSON",))
         out.append(Mention(m.start(), m.end(), m.group(0), "PERSON", kb_id=linked.id if linked else None,
                            key=None if linked else f"open:{fold(m.group(1) + m.group(2))}", source="pattern"))
