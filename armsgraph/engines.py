@@ -232,7 +232,10 @@ def _ray(docs: Iterable[Document], settings: Settings, workers: int | None, addr
         try:
             ray.init(address=address or None, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise EngineError(f"cannot start or reach Ray at {address or 'this machine'!r}: {exc}") from exc
+            hint = ("; check the address (`ray status --address ADDRESS` answers there) and, for a cluster with "
+                    "token authentication (Ray's default), set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN (or "
+                    "RAY_AUTH_TOKEN_PATH) as on the cluster's nodes") if address else ""
+            raise EngineError(f"cannot start or reach Ray at {address or 'this machine'!r}: {exc}{hint}") from exc
         started = True
     ctx = DataContext.get_current()
     saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.enable_auto_log_stats)

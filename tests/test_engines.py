@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -235,3 +237,68 @@ def test_ray_a_failing_document_is_named(ray_module: object, settings: Settings,
         list(process_all(failing_batch(samples), settings, engine="ray", workers=2, batch_size=1))
     assert caught.value.doc_ids == ["too-long"]
     assert not ray.is_initialized()
+
+
+@contextlib.contextmanager
+def ray_cluster(env: dict[str, str]) -> Iterator[str]:
+    """A real Ray cluster: a head node started with `ray start --head` (token authentication on, as Ray
+    starts clusters by default), stopped afterwards; yields its address."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ray_bin = str(Path(sys.executable).parent / "ray")
+    head = subprocess.Popen([ray_bin, "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
+                             "--disable-usage-stats", "--block"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    address = f"127.0.0.1:{port}"
+    try:
+        for _ in range(RAY_DEADLINE):
+            if subprocess.run([ray_bin, "status", "--address", address], env=env, capture_output=True).returncode == 0:
+                break
+            assert head.poll() is None, "the Ray head node did not start"
+            time.sleep(1)
+        else:
+            pytest.fail(f"the Ray head node did not answer within {RAY_DEADLINE} s")
+        yield address
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait()
+
+
+def cli(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "armsgraph.cli", *argv], env=env, capture_output=True, text=True,
+                          timeout=RAY_DEADLINE * 3)
+
+
+def test_ingest_on_a_ray_cluster_by_address_equals_a_local_ingest(ray_module: object, tmp_path: Path,
+                                                                   samples: Path) -> None:
+    """`armsgraph ingest --engine ray --ray-address` against a running cluster: the same export as one process."""
+    inputs = [str(samples)]
+    if (SHARED / "corpus" / "seeds").is_dir() and (SHARED / "corpus" / "dev").is_dir():
+        inputs += [str(SHARED / "corpus" / "seeds"), str(SHARED / "corpus" / "dev")]
+    env = dict(os.environ, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))
+    env.pop("RAY_ADDRESS", None)
+    exports = {}
+    with ray_cluster(env) as address:
+        for name, engine in (("cluster", ["--engine", "ray", "--workers", "2", "--ray-address", address]),
+                             ("local", ["--workers", "1"])):
+            db = str(tmp_path / f"{name}.db")
+            run = cli(env, "ingest", "--quiet", *engine, "--db", db, *inputs)
+            assert run.returncode == 0, run.stderr
+            out = tmp_path / f"{name}.jsonl"
+            assert cli(env, "export", "--db", db, "-o", str(out)).returncode == 0
+            exports[name] = out.read_text(encoding="utf-8")
+        # a client without the cluster's token is refused with a message that says what to set
+        refused = cli({k: v for k, v in env.items() if not k.startswith("RAY_AUTH")}, "ingest", "--quiet",
+                      "--engine", "ray", "--ray-address", address, "--db", str(tmp_path / "refused.db"), *inputs)
+    assert exports["cluster"] == exports["local"]
+    assert exports["local"].count("\n") >= 5 and '"events": [{' in exports["local"]
+    assert refused.returncode != 0
+    assert f"cannot start or reach Ray at {address!r}" in refused.stderr and "RAY_AUTH_TOKEN" in refused.stderr
