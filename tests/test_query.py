@@ -149,3 +149,28 @@ def test_close_spellings_still_find_the_stored_person(store: Store, spelling: st
     store.write_document(doc("b", spelling))
     with store.connect() as conn:
         assert conn.execute(schema.entities.select()).all().__len__() == 1
+
+
+# ------------------------------------------------------------------ full-text search over evidence
+def test_search_finds_sentences_with_every_word_and_their_facts(store: Store) -> None:
+    store.write_document(supply("a", "TUR", "AZE", "Akinci drones"))
+    store.write_document(supply("b", "UKR", "PAK", "armoured vehicles"))
+    [hit] = query.search(store, "Akinci delivered")
+    assert hit["type"] == "supply" and hit["doc_id"] == "a" and hit["status"] == "completed"
+    assert hit["text"] == "Türkiye delivered Akinci drones to Azerbaijan."
+    assert "[" in hit["snippet"] and "]" in hit["snippet"]
+    assert hit["fact_id"] == query.facts(store, entity="Azerbaijan")[0].id
+    assert {h["doc_id"] for h in query.search(store, "delivered")} == {"a", "b"}
+    assert query.search(store, "Akinci vehicles") == []  # every word must occur
+    assert query.search(store, "  ,;  ") == []
+
+
+def test_search_ranks_a_bounded_number_of_candidates(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    for k in range(6):
+        store.write_document(supply(f"d{k}", "TUR", "PAK", f"batch {k} of drones", published=f"202{k}-01-01"))
+    assert len(query.search(store, "drones", limit=50)) == 6
+    monkeypatch.setattr("armsgraph.store.SEARCH_CANDIDATES", 3)
+    hits = query.search(store, "drones", limit=50)
+    assert len(hits) == 3
+    if store.fts:  # SQLite: the most recently stored matches
+        assert {h["doc_id"] for h in hits} == {"d3", "d4", "d5"}

@@ -31,6 +31,7 @@ from armsgraph.store import schema as t
 from armsgraph.store import summaries
 
 _FUZZY_MIN = 92.0
+SEARCH_CANDIDATES = 2000  # matching sentences a search ranks at most
 _WRITE_ATTEMPTS = 5
 
 
@@ -306,36 +307,41 @@ class Store:
 
     # ------------------------------------------------------------ reading
     def search_evidence(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Evidence sentences matching every word of `query`, best first, with fact and document."""
+        """Evidence sentences matching every word of `query`, best first, with fact and document.
+
+        When more than `SEARCH_CANDIDATES` sentences match, the best are chosen among that many of them
+        (SQLite: the most recently stored; PostgreSQL: the first the index gives), so that a common word
+        costs the same at any size of store; more words narrow the search."""
         words = [w for w in re.findall(r"\w+", query) if w]
         if not words:
             return []
-        cols = (t.events.c.fact_id, t.events.c.type, t.events.c.doc_id, t.events.c.status)
         with self.engine.connect() as conn:
             if self.fts:
                 match = " ".join('"' + w.replace('"', "") + '"' for w in words)
                 rows: list[dict[str, Any]] = [dict(r) for r in conn.execute(text(
                     "SELECT f.event_id, f.start, f.text, snippet(evidence_fts, 0, '[', ']', ' … ', 12) AS snippet "
-                    "FROM evidence_fts f WHERE evidence_fts MATCH :m ORDER BY rank LIMIT :n"),
-                    {"m": match, "n": limit}).mappings()]
+                    "FROM evidence_fts f WHERE evidence_fts MATCH :m AND f.rowid IN (SELECT rowid FROM evidence_fts "
+                    "WHERE evidence_fts MATCH :m ORDER BY rowid DESC LIMIT :cap) ORDER BY rank LIMIT :n"),
+                    {"m": match, "n": limit, "cap": SEARCH_CANDIDATES}).mappings()]
             elif conn.dialect.name == "postgresql":
                 rows = [dict(r) for r in conn.execute(text(
                     "SELECT event_id, start, text, ts_headline('simple', text, q, 'StartSel=[,StopSel=]') AS snippet "
-                    "FROM evidence, plainto_tsquery('simple', :q) q WHERE to_tsvector('simple', text) @@ q "
-                    "ORDER BY ts_rank(to_tsvector('simple', text), q) DESC LIMIT :n"),
-                    {"q": " ".join(words), "n": limit}).mappings()]
+                    "FROM (SELECT c.event_id, c.start, c.text, q, ts_rank(c.tsv, q) AS score "
+                    "      FROM (SELECT event_id, start, text, tsv FROM evidence "
+                    "            WHERE tsv @@ plainto_tsquery('simple', :q) LIMIT :cap) c, "
+                    "           plainto_tsquery('simple', :q) q ORDER BY score DESC LIMIT :n) best "
+                    "ORDER BY score DESC"),
+                    {"q": " ".join(words), "n": limit, "cap": SEARCH_CANDIDATES}).mappings()]
             else:
                 q = select(t.evidence.c.event_id, t.evidence.c.start, t.evidence.c.text)
                 for w in words:
                     q = q.where(t.evidence.c.text.ilike(f"%{w}%"))
                 rows = [dict(r, snippet=r["text"]) for r in conn.execute(q.limit(limit)).mappings()]
-            out = []
-            for r in rows:
-                ev = conn.execute(select(*cols).where(t.events.c.id == r["event_id"])).mappings().first()
-                if ev is not None:
-                    out.append({**dict(ev), "text": r["text"], "snippet": r["snippet"], "start": r["start"]})
-        return out
-
+            events = {r["id"]: dict(r) for r in conn.execute(
+                select(t.events.c.id, t.events.c.fact_id, t.events.c.type, t.events.c.doc_id, t.events.c.status)
+                .where(t.events.c.id.in_({r["event_id"] for r in rows}))).mappings()}
+        return [{**{k: v for k, v in events[r["event_id"]].items() if k != "id"}, "text": r["text"],
+                 "snippet": r["snippet"], "start": r["start"]} for r in rows if r["event_id"] in events]
 
     def connect(self) -> Connection:
         return self.engine.connect()

@@ -216,6 +216,17 @@ def _fact_summaries(conn: Connection) -> None:
     summaries.backfill(conn)
 
 
+@migration(6, "stored tsvector for evidence search (PostgreSQL)")
+def _evidence_tsv_stored(conn: Connection) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    # stored, so that ranking reads it instead of parsing each matching sentence again
+    conn.execute(text("ALTER TABLE evidence ADD COLUMN IF NOT EXISTS tsv tsvector "
+                      "GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_evidence_tsv_stored ON evidence USING gin (tsv)"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_evidence_tsv"))
+
+
 QUERY_INDEXES = [
     "CREATE INDEX IF NOT EXISTS ix_facts_when ON facts (when_key, id)",
     "CREATE INDEX IF NOT EXISTS ix_facts_type_when ON facts (type, when_key, id)",
