@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from armsgraph import Document, Entity, Event, Mention, Span, Store, query
-from armsgraph.store import schema
+from armsgraph.store import schema, summaries
 from tests.helpers import table_rows
 
 COUNTRIES = {"TUR": "Türkiye", "AZE": "Azerbaijan", "PAK": "Pakistan", "UKR": "Ukraine"}
@@ -174,3 +174,19 @@ def test_search_ranks_a_bounded_number_of_candidates(store: Store, monkeypatch: 
     assert len(hits) == 3
     if store.fts:  # SQLite: the most recently stored matches
         assert {h["doc_id"] for h in hits} == {"d3", "d4", "d5"}
+
+
+def test_summaries_kept_by_the_write_path_equal_a_recomputation(store: Store) -> None:
+    """Writes, rewrites and copies in a row: what the write path kept is what a full refresh gives."""
+    store.write_document(supply("a", "TUR", "AZE", "Akinci", status="agreed", published="2021-01-10"))
+    store.write_document(supply("b", "TUR", "AZE", "Akinci", status="completed", published="2022-06-01"))
+    store.write_document(supply("c", "UKR", "PAK", "Kirpi", published=None, date="2019"))
+    store.write_document(supply("a", "AZE", "TUR", "Hurjet", status="announced", published="2023-02-02"))
+    store.write_document(supply("c", "UKR", "PAK", "Kirpi", published="2020-03-03"))
+    store.write_document(Document("b", "Nothing about arms.", source="b.txt"))
+    kept = table_rows(store)
+    with store.engine.begin() as conn:
+        summaries.refresh(conn, conn.scalars(select(schema.facts.c.id)).all())
+    assert table_rows(store) == kept
+    assert {v.roles["product"][0]: v.status for v in query.facts(store)} == {"Hurjet": "announced",
+                                                                             "Kirpi": "completed"}

@@ -143,7 +143,7 @@ class Store:
                 rows[t.mentions] = [dict(doc_id=doc.doc_id, entity_id=ids[e.id], local_id=e.id, start=m.start,
                                          end=m.end, text=m.text, source=m.source)
                                     for e in doc.entities for m in e.mentions]
-                fact_ids = self._facts(conn, doc.events, ids)
+                fact_ids, new_facts = self._facts(conn, doc.events, ids)
                 for ev in doc.events:
                     self._event_rows(doc.doc_id, ev, fact_ids[ev.id], ids, rows)
                 for table, batch in rows.items():  # one executemany per table
@@ -153,7 +153,7 @@ class Store:
                     conn.execute(text("INSERT INTO evidence_fts (text, event_id, start) "
                                       "VALUES (:text, :event_id, :start)"),
                                  [{k: r[k] for k in ("text", "event_id", "start")} for r in rows[t.evidence]])
-                summaries.refresh(conn, touched | set(fact_ids.values()))
+                summaries.refresh(conn, touched | set(fact_ids.values()), new=new_facts - touched)
         except (IntegrityError, OperationalError) as exc:
             raise StoreError(f"{doc.source}: could not be stored ({exc.orig}); nothing was written") from exc
         return True
@@ -227,6 +227,7 @@ class Store:
                 eid = found[e.key] = "E" + digest(e.key)
                 conn.execute(insert(t.entities).values(id=eid, key=e.key, type=e.type, name=e.name, kb_id=e.kb_id,
                                                        wikidata=e.wikidata, country=e.country))
+                have[eid] = set()
             if eid not in have:
                 have[eid] = set(conn.scalars(select(t.entity_names.c.name).where(t.entity_names.c.entity_id == eid)))
             new = sorted({e.name, *e.aliases, *(m.text for m in e.mentions)} - have[eid])
@@ -266,10 +267,10 @@ class Store:
             return next(iter(by_folded[best[0]]))
         return None
 
-    def _facts(self, conn: Connection, events: list[Event], ids: dict[str, str]) -> dict[str, str]:
-        """Get or create the fact each event states: event id -> fact id. The facts are locked in id
-        order (PostgreSQL: SELECT ... FOR UPDATE), so that concurrent writers refresh one fact's
-        summary one after the other."""
+    def _facts(self, conn: Connection, events: list[Event], ids: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+        """Get or create the fact each event states: (event id -> fact id, the facts created). The facts
+        are locked in id order (PostgreSQL: SELECT ... FOR UPDATE), so that concurrent writers refresh
+        one fact's summary one after the other."""
         keys = {}
         for ev in events:
             roles = {r: [ids.get(v, v) for v in vals] for r, vals in ev.roles.items()}
@@ -288,7 +289,7 @@ class Store:
         if new:
             conn.execute(insert(t.facts), [dict(id=fid, type=type_, key=key)
                                            for fid, (type_, key) in sorted(new.items())])
-        return {ev_id: k[0] for ev_id, k in keys.items()}
+        return {ev_id: k[0] for ev_id, k in keys.items()}, set(new)
 
     @staticmethod
     def _event_rows(doc_id: str, ev: Event, fact_id: str, ids: dict[str, str],

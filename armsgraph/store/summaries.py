@@ -25,10 +25,11 @@ from armsgraph.store import schema as t
 CHUNK = 500
 
 
-def refresh(conn: Connection, fact_ids: Iterable[str]) -> None:
-    """Recompute the summary and query rows of these facts from their statements."""
+def refresh(conn: Connection, fact_ids: Iterable[str], new: set[str] | frozenset[str] = frozenset()) -> None:
+    """Recompute the summary and query rows of these facts from their statements (`new`: facts created
+    in this transaction, which have no query rows to delete yet)."""
     for chunk in _chunks(sorted(set(fact_ids)), CHUNK):
-        _refresh(conn, chunk)
+        _refresh(conn, chunk, new.issuperset(chunk))
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
@@ -43,7 +44,7 @@ def when_key(date: str | None, published: Iterable[str | None]) -> str:
     return min((p for p in published if p), default="")
 
 
-def _refresh(conn: Connection, ids: list[str]) -> None:
+def _refresh(conn: Connection, ids: list[str], all_new: bool) -> None:
     events = conn.execute(
         select(t.events.c.id, t.events.c.fact_id, t.events.c.doc_id, t.events.c.type, t.events.c.status,
                t.events.c.date, t.documents.c.published)
@@ -62,8 +63,9 @@ def _refresh(conn: Connection, ids: list[str]) -> None:
     for r in roles:
         members.setdefault(r.fact_id, []).append(r)
 
-    conn.execute(delete(t.fact_entities).where(t.fact_entities.c.fact_id.in_(ids)))
-    conn.execute(delete(t.fact_pairs).where(t.fact_pairs.c.fact_id.in_(ids)))
+    if not all_new:
+        conn.execute(delete(t.fact_entities).where(t.fact_entities.c.fact_id.in_(ids)))
+        conn.execute(delete(t.fact_pairs).where(t.fact_pairs.c.fact_id.in_(ids)))
     gone = [f for f in ids if f not in by_fact]
     if gone:
         conn.execute(delete(t.facts).where(t.facts.c.id.in_(gone)))
