@@ -199,6 +199,25 @@ def test_entity_has_aliases_wikidata_documents_and_facts(client: TestClient) -> 
     for f in e["facts"]:
         assert any(e["id"] in ids for ids in f["role_ids"].values())
         assert "credibility" in f and "history" in f
+    assert e["fact_total"] == len(e["facts"]) and e["document_total"] == len(e["documents"])
+    assert e["mentions"] == sum(d["mentions"] for d in e["documents"])
+
+
+def test_an_entity_page_shows_the_newest_facts_and_counts_all(client: TestClient,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from armsgraph.web import data
+
+    turkey = entity_id(client, "Türkiye")
+    full = client.get(f"/api/entities/{turkey}").json()
+    assert len(full["facts"]) > 2 and len(full["documents"]) > 2
+    monkeypatch.setattr(data, "ENTITY_PAGE_ITEMS", 2)
+    e = client.get(f"/api/entities/{turkey}").json()
+    assert [f["id"] for f in e["facts"]] == [f["id"] for f in full["facts"][:2]]
+    assert [d["id"] for d in e["documents"]] == [d["id"] for d in full["documents"][:2]]
+    assert (e["fact_total"], e["document_total"], e["mentions"]) == (
+        full["fact_total"], full["document_total"], full["mentions"])
+    page = client.get(f"/entity/{turkey}").text
+    assert f"{full['fact_total']} facts (the newest 2 below)" in page
 
 
 def test_unknown_ids_are_404_in_json(client: TestClient) -> None:

@@ -60,24 +60,31 @@ def entity_list(store: Store, type_: str | None, limit: int, offset: int) -> dic
     return {"total": len(rows), "limit": limit, "offset": offset, "items": rows[offset:offset + limit]}
 
 
+ENTITY_PAGE_ITEMS = 500  # facts and documents an entity's page shows at most, newest first
+
+
 def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
+    """An entity with its names, its newest documents and facts (at most `ENTITY_PAGE_ITEMS` of each;
+    `document_total`, `fact_total` and `mentions` count all)."""
     ent = entity_row(store, entity_id)
     with store.connect() as conn:
         aliases = sorted(set(conn.scalars(select(t.entity_names.c.name)
                                           .where(t.entity_names.c.entity_id == entity_id))))
+        per_doc = (select(t.mentions.c.doc_id, func.count().label("mentions"))
+                   .where(t.mentions.c.entity_id == entity_id).group_by(t.mentions.c.doc_id).subquery())
+        totals = conn.execute(select(func.count(), func.coalesce(func.sum(per_doc.c.mentions), 0))).one()
         docs = [dict(r) for r in conn.execute(
-            select(t.documents.c.id, t.documents.c.title, t.documents.c.published,
-                   func.count().label("mentions"))
-            .join(t.mentions, t.mentions.c.doc_id == t.documents.c.id)
-            .where(t.mentions.c.entity_id == entity_id)
-            .group_by(t.documents.c.id, t.documents.c.title, t.documents.c.published)
-            .order_by(t.documents.c.published.desc(), t.documents.c.id)).mappings()]
-    return {**ent, "aliases": aliases, "mentions": sum(d["mentions"] for d in docs), "documents": docs,
-            "facts": entity_facts(store, ent)}
+            select(t.documents.c.id, t.documents.c.title, t.documents.c.published, per_doc.c.mentions)
+            .join(per_doc, per_doc.c.doc_id == t.documents.c.id)
+            .order_by(t.documents.c.published.desc(), t.documents.c.id).limit(ENTITY_PAGE_ITEMS)).mappings()]
+    return {**ent, "aliases": aliases, "mentions": int(totals[1]), "documents": docs,
+            "document_total": int(totals[0]), "facts": entity_facts(store, ent, limit=ENTITY_PAGE_ITEMS),
+            "fact_total": query.count_facts(store, entity_id=ent["id"])}
 
 
 def entity_facts(store: Store, ent: dict[str, Any], **filters: Any) -> list[FactView]:
-    """The fused facts that name this entity in any role (filters as `query.facts` takes them)."""
+    """The fused facts that name this entity in any role, newest first (filters and paging as
+    `query.facts` takes them)."""
     return query.facts(store, entity_id=ent["id"], **filters)
 
 
