@@ -319,11 +319,14 @@ class Store:
         with self.engine.connect() as conn:
             if self.fts:
                 match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+                # the candidates are the matches from the cap-th newest on: one rowid range for FTS5
+                low = conn.scalar(text("SELECT min(rowid) FROM (SELECT rowid FROM evidence_fts WHERE evidence_fts "
+                                       "MATCH :m ORDER BY rowid DESC LIMIT :cap)"),
+                                  {"m": match, "cap": SEARCH_CANDIDATES})
                 rows: list[dict[str, Any]] = [dict(r) for r in conn.execute(text(
-                    "SELECT f.event_id, f.start, f.text, snippet(evidence_fts, 0, '[', ']', ' … ', 12) AS snippet "
-                    "FROM evidence_fts f WHERE evidence_fts MATCH :m AND f.rowid IN (SELECT rowid FROM evidence_fts "
-                    "WHERE evidence_fts MATCH :m ORDER BY rowid DESC LIMIT :cap) ORDER BY rank LIMIT :n"),
-                    {"m": match, "n": limit, "cap": SEARCH_CANDIDATES}).mappings()]
+                    "SELECT event_id, start, text, snippet(evidence_fts, 0, '[', ']', ' … ', 12) AS snippet "
+                    "FROM evidence_fts WHERE evidence_fts MATCH :m AND rowid >= :low ORDER BY rank LIMIT :n"),
+                    {"m": match, "n": limit, "low": low or 0}).mappings()]
             elif conn.dialect.name == "postgresql":
                 rows = [dict(r) for r in conn.execute(text(
                     "SELECT event_id, start, text, ts_headline('simple', text, q, 'StartSel=[,StopSel=]') AS snippet "
