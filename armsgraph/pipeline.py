@@ -90,9 +90,11 @@ def ingest(paths: Iterable[str | Path], store: Store, pipeline: Pipeline | None 
     settings = pipeline.settings if pipeline is not None else settings or Settings()
     report = IngestReport()
     notify = on_progress or (lambda event, details: None)
-    index = NearDuplicateIndex(settings.near_duplicate_threshold)
-    for doc_id, sig in store.signatures():
-        index.add(doc_id, sig)
+    threshold = settings.near_duplicate_threshold
+    # near copies are matched against originals only: those stored (the store's band keys) and this
+    # run's not written yet (`pending`), so the match does not depend on when an original was written
+    # and memory does not grow with the store
+    pending = NearDuplicateIndex(threshold)
     seen: dict[str, str] = {}  # content key -> first document with it in this run
 
     def to_process() -> Iterator[Document]:
@@ -122,14 +124,19 @@ def ingest(paths: Iterable[str | Path], store: Store, pipeline: Pipeline | None 
                 continue
             seen.setdefault(key, item.doc_id)
             sig = signature(item.text)
-            item.duplicate_of = index.match(sig)
-            index.add(item.doc_id, sig)
+            found = [m for m in (store.near_copy(sig, threshold, other_than=item.doc_id), *pending.matches(sig)) if m]
+            best = min(found, key=lambda m: (-m[1], m[0]), default=None)  # the most similar, then the first id
+            item.duplicate_of = best[0] if best else None
+            pending.discard(item.doc_id)
+            if item.duplicate_of is None:
+                pending.add(item.doc_id, sig)
             yield item
 
     from armsgraph.engines import process_all  # engines build Pipelines of their own: imported here
 
     for doc in process_all(to_process(), settings, engine, workers, ray_address, pipeline=pipeline):
         changed = store.write_document(doc)
+        pending.discard(doc.doc_id)
         report.ingested += changed
         report.unchanged += not changed
         notify("ingested" if changed else "unchanged", {"doc_id": doc.doc_id, "source": doc.source,

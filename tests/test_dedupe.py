@@ -221,3 +221,17 @@ def test_signature_and_content_key_never_raise(text: str) -> None:
     index = NearDuplicateIndex()
     index.add("x", sig)
     assert index.match(sig) in (None, "x")
+
+
+def test_matches_gives_every_document_at_the_threshold_and_discard_forgets_one() -> None:
+    text = " ".join(f"word{i}" for i in range(300))
+    index = NearDuplicateIndex(threshold=0.7)
+    index.add("a", signature(text))
+    index.add("b", signature(text + " and a closing line"))
+    index.add("c", signature(" ".join(f"other{i}" for i in range(300))))
+    assert sorted(d for d, _ in index.matches(signature(text))) == ["a", "b"]
+    assert dict(index.matches(signature(text)))["a"] == 1.0
+    index.discard("a")
+    index.discard("never-added")
+    assert [d for d, _ in index.matches(signature(text))] == ["b"]
+    assert "a" not in index and len(index) == 2

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from armsgraph import Pipeline, Store, ingest
 from armsgraph.cli import main
+from armsgraph.ingest.dedupe import signature
 from armsgraph.store import schema
 from tests.helpers import postgres_database
 
@@ -76,14 +77,63 @@ def test_exact_copy_is_kept_as_provenance_and_near_copy_is_linked(pipeline: Pipe
                                                                   tmp_path: Path) -> None:
     (tmp_path / "site-a.txt").write_text(WIRE)
     (tmp_path / "site-b.txt").write_text(WIRE.upper().replace("ROKETSAN", "Roketsan"))
-    near = WIRE.replace("on Monday", "on Monday, according to the Anadolu Agency report")
-    (tmp_path / "site-c.txt").write_text("Roketsan plans Baku missile plant\n" + near.split("\n", 1)[1])
+    (tmp_path / "site-c.txt").write_text(near_copy_of_wire())
     report = ingest([tmp_path], store, pipeline)
     docs = {r["id"]: r for r in store.documents()}
     assert report.duplicates == 1
     assert docs["site-b"]["duplicate_of"] == "site-a"
     assert docs["site-c"]["duplicate_of"] == "site-a"
     assert docs["site-a"]["duplicate_of"] is None
+
+
+def near_copy_of_wire() -> str:
+    near = WIRE.replace("on Monday", "on Monday, according to the Anadolu Agency report")
+    return "Roketsan plans Baku missile plant\n" + near.split("\n", 1)[1]
+
+
+def test_a_near_copy_is_linked_to_an_original_stored_by_an_earlier_run(pipeline: Pipeline, store: Store,
+                                                                        tmp_path: Path) -> None:
+    """The original is found in the store (by its band keys), not in a memory of earlier runs."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one" / "site-a.txt").write_text(WIRE)
+    (tmp_path / "two" / "site-c.txt").write_text(near_copy_of_wire())
+    (tmp_path / "two" / "other.txt").write_text(OTHER)
+    ingest([tmp_path / "one"], store, pipeline)
+    ingest([tmp_path / "two"], store, pipeline)
+    docs = {r["id"]: r for r in store.documents()}
+    assert docs["site-c"]["duplicate_of"] == "site-a"
+    assert docs["other"]["duplicate_of"] is None
+
+
+def test_near_copy_lookup_in_the_store(pipeline: Pipeline, store: Store, tmp_path: Path) -> None:
+    (tmp_path / "site-a.txt").write_text(WIRE)
+    (tmp_path / "site-d.txt").write_text(WIRE.replace("Roketsan plans", "Roketsan is planning"))
+    ingest([tmp_path], store, pipeline)
+    sig = signature(near_copy_of_wire())
+    found = store.near_copy(sig, 0.7)
+    assert found is not None and found[0] == "site-a" and 0.7 <= found[1] < 1.0
+    assert store.near_copy(sig, 0.99) is None
+    assert store.near_copy(signature(WIRE), 0.7, other_than="site-a") is None  # site-d is itself a copy
+    assert store.near_copy(signature(OTHER), 0.5) is None
+    assert store.near_copy(signature(""), 0.5) is None
+
+
+def test_a_store_written_before_band_keys_gets_them_on_opening(pipeline: Pipeline, tmp_path: Path) -> None:
+    db = str(tmp_path / "old.db")
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "site-a.txt").write_text(WIRE)
+    store = Store(db)
+    ingest([tmp_path / "one"], store, pipeline)
+    with store.engine.begin() as conn:  # as armsgraph before migration 7 left it
+        conn.execute(schema.document_bands.delete())
+        conn.execute(schema.schema_migrations.delete().where(schema.schema_migrations.c.version == 7))
+    store.close()
+    reopened = Store(db)
+    with reopened.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(schema.document_bands)) > 0
+    assert reopened.near_copy(signature(near_copy_of_wire()), 0.7) is not None
+    reopened.close()
 
 
 def test_non_english_article_is_skipped_and_reported(pipeline: Pipeline, store: Store, tmp_path: Path) -> None:

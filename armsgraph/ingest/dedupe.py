@@ -37,6 +37,10 @@ unusable, because signatures from different settings cannot be compared):
   threshold a candidate with probability >= 0.99: 21 bands of 6 rows at 0.8.
   Each candidate is then checked against the full 128-value estimate, so the
   extra candidates cost a little time but never produce a wrong match.
+* The store keeps the band keys of every stored original (`band_keys`, banded
+  for STORE_THRESHOLD = 0.5, so that any threshold from 0.5 up finds its
+  candidates there with p >= 0.99), so ingest holds in memory only the
+  articles of the run that are not written yet, whatever the store's size.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ SCHEME = "affine32"
 SHINGLE_WORDS = 5
 DEFAULT_THRESHOLD = 0.8
 CANDIDATE_RECALL = 0.99  # chance that a pair exactly at the threshold is looked at
+STORE_THRESHOLD = 0.5  # the lowest threshold the store's band keys serve at CANDIDATE_RECALL
 _EMPTY = (1 << 32) - 1  # the value of every slot of a MinHash that saw nothing
 
 
@@ -121,6 +126,22 @@ def bands_for(threshold: float) -> tuple[int, int]:
     return NUM_PERM, 1  # unreachable for threshold > 0: one row per band always qualifies
 
 
+def band_keys(signature: Sequence[int]) -> list[tuple[int, int]]:
+    """(band, key) pairs of a signature as the store indexes them: two documents that share one are
+    candidates for a near copy at any threshold >= STORE_THRESHOLD. Empty for the empty signature."""
+    values = _as_array(signature)
+    if _is_empty(values):
+        return []
+    bands, rows = bands_for(STORE_THRESHOLD)
+    return [(b, int.from_bytes(hashlib.blake2b(values[b * rows:(b + 1) * rows].tobytes(), digest_size=8).digest(),
+                               "big", signed=True)) for b in range(bands)]
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of two signatures (the share of equal values)."""
+    return float(np.count_nonzero(_as_array(a) == _as_array(b))) / NUM_PERM
+
+
 class NearDuplicateIndex:
     """Signatures of earlier documents, searchable for near-duplicates of a new one.
 
@@ -148,19 +169,34 @@ class NearDuplicateIndex:
 
     def match(self, signature: Sequence[int]) -> str | None:
         """The doc_id of the most similar indexed document at or above the threshold, else None."""
+        found = self.best(signature)
+        return None if found is None else found[0]
+
+    def best(self, signature: Sequence[int]) -> tuple[str, float] | None:
+        """(doc_id, estimated similarity) of the most similar indexed document at or above the
+        threshold (the earliest added on a tie), else None."""
+        found = self.matches(signature)
+        return min(found, key=lambda m: (-m[1], self._order[m[0]]), default=None)
+
+    def matches(self, signature: Sequence[int]) -> list[tuple[str, float]]:
+        """(doc_id, estimated similarity) of every indexed document at or above the threshold."""
         values = _as_array(signature)
         if _is_empty(values):
-            return None
-        best: tuple[float, int, str] | None = None
+            return []
+        out = []
         for key in self._lsh.query(self._minhash(values)):
             doc_id = str(key)
             similarity = float(np.count_nonzero(self._values[doc_id] == values)) / NUM_PERM
-            if similarity < self.threshold:
-                continue
-            rank = (-similarity, self._order[doc_id], doc_id)
-            if best is None or rank < best:
-                best = rank
-        return None if best is None else best[2]
+            if similarity >= self.threshold:
+                out.append((doc_id, similarity))
+        return out
+
+    def discard(self, doc_id: str) -> None:
+        """Forget a document (no error if it is not indexed)."""
+        if self._values.pop(doc_id, None) is not None:
+            self._order.pop(doc_id, None)
+            if doc_id in self._lsh:
+                self._lsh.remove(doc_id)
 
     def similarity(self, doc_id: str, signature: Sequence[int]) -> float:
         """Estimated Jaccard similarity between an indexed document and a signature (KeyError if not indexed)."""

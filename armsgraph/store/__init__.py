@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, text
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from armsgraph.errors import StoreError
 from armsgraph.extract import lexicon as lx
-from armsgraph.ingest.dedupe import content_key, signature
+from armsgraph.ingest.dedupe import band_keys, content_key, signature, similarity
 from armsgraph.model import Document, Entity, Event
 from armsgraph.resolve.names import dropped_variant, fold
 from armsgraph.store import schema as t
@@ -177,6 +177,11 @@ class Store:
             zones=[[z.kind, z.start, z.end] for z in doc.zones], author=doc.author, site=doc.site,
             language=doc.language, content_key=content_key(doc.text), minhash=signature(doc.text),
             duplicate_of=doc.duplicate_of))
+        if doc.duplicate_of is None:  # originals are what a later near copy is matched against
+            bands = band_keys(signature(doc.text))
+            if bands:
+                conn.execute(insert(t.document_bands), [{"band": b, "key": k, "doc_id": doc.doc_id}
+                                                        for b, k in bands])
 
     def document_with_key(self, key: str, other_than: str) -> str | None:
         """The earliest stored original whose text is the same as `key` says (exact copy detection)."""
@@ -187,13 +192,22 @@ class Store:
                                .order_by(t.documents.c.id)).first()
         return str(row[0]) if row else None
 
-    def signatures(self) -> list[tuple[str, list[int]]]:
-        """(document id, MinHash signature) of every stored original, for near-copy detection."""
+    def near_copy(self, sig: list[int], threshold: float, other_than: str | None = None) -> tuple[str, float] | None:
+        """(id, estimated similarity) of the stored original most similar to a MinHash signature, if
+        it reaches `threshold` (>= dedupe.STORE_THRESHOLD; the smallest id on a tie), else None.
+        Candidates are read by band key (an index), so the cost does not grow with the store."""
+        bands = band_keys(sig)
+        if not bands:
+            return None
         with self.engine.connect() as conn:
+            ids = select(t.document_bands.c.doc_id).where(
+                or_(*(and_(t.document_bands.c.band == b, t.document_bands.c.key == k) for b, k in bands)))
             rows = conn.execute(select(t.documents.c.id, t.documents.c.minhash)
-                                .where(t.documents.c.duplicate_of.is_(None), t.documents.c.minhash.is_not(None))
-                                .order_by(t.documents.c.id)).all()
-        return [(str(r[0]), list(r[1])) for r in rows]
+                                .where(t.documents.c.id.in_(ids.scalar_subquery()))).all()
+        scored = sorted((-similarity(m, sig), str(doc_id)) for doc_id, m in rows if m and doc_id != other_than)
+        if not scored or -scored[0][0] < threshold:
+            return None
+        return scored[0][1], -scored[0][0]
 
     def _delete_document(self, conn: Connection, doc_id: str) -> set[str]:
         """Delete a document and what it stated; the ids of the facts it stated, to be refreshed."""
@@ -206,6 +220,7 @@ class Store:
         conn.execute(delete(t.event_entities).where(t.event_entities.c.event_id.in_(ev_ids)))
         conn.execute(delete(t.events).where(t.events.c.doc_id == doc_id))
         conn.execute(delete(t.mentions).where(t.mentions.c.doc_id == doc_id))
+        conn.execute(delete(t.document_bands).where(t.document_bands.c.doc_id == doc_id))
         conn.execute(delete(t.documents).where(t.documents.c.id == doc_id))
         return facts
 

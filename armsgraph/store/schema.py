@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -17,7 +18,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    insert,
     inspect,
+    select,
     text,
 )
 
@@ -81,6 +84,16 @@ mentions = Table(
     UniqueConstraint("doc_id", "start", "end"),
     Index("ix_mentions_entity", "entity_id"),
 )
+# near-copy detection (migration 7): the MinHash band keys of every stored original (`dedupe.band_keys`)
+document_bands = Table(
+    "document_bands", metadata,
+    Column("band", Integer, nullable=False),
+    Column("key", BigInteger, nullable=False),
+    Column("doc_id", Text, ForeignKey("documents.id"), nullable=False),
+    Index("ix_document_bands_key", "band", "key"),
+    Index("ix_document_bands_doc", "doc_id"),
+)
+
 # ISO dates compare as strings; on PostgreSQL byte order ("C"), whatever the database's collation
 WhenKey = Text().with_variant(Text(collation="C"), "postgresql")
 
@@ -165,7 +178,7 @@ def migration(version: int, name: str) -> Callable[[Migration], Migration]:
 def _initial(conn: Connection) -> None:
     # later migrations add columns idempotently, so creating today's tables here is safe
     metadata.create_all(conn, tables=[documents, entities, entity_names, mentions, facts, events, evidence,
-                                      event_entities, fact_entities, fact_pairs])
+                                      event_entities, fact_entities, fact_pairs, document_bands])
 
 
 @migration(2, "document provenance: author, site, language, copy detection")
@@ -225,6 +238,20 @@ def _evidence_tsv_stored(conn: Connection) -> None:
                       "GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED"))
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_evidence_tsv_stored ON evidence USING gin (tsv)"))
     conn.execute(text("DROP INDEX IF EXISTS ix_evidence_tsv"))
+
+
+@migration(7, "near-copy band keys of stored originals")
+def _document_bands(conn: Connection) -> None:
+    from armsgraph.ingest.dedupe import band_keys
+
+    metadata.create_all(conn, tables=[document_bands])
+    rows = conn.execute(select(documents.c.id, documents.c.minhash)
+                        .where(documents.c.duplicate_of.is_(None), documents.c.minhash.is_not(None))).all()
+    have = set(conn.scalars(select(document_bands.c.doc_id).distinct()))
+    batch = [{"band": b, "key": k, "doc_id": doc_id} for doc_id, sig in rows if doc_id not in have
+             for b, k in band_keys(sig)]
+    for i in range(0, len(batch), 20_000):
+        conn.execute(insert(document_bands), batch[i:i + 20_000])
 
 
 QUERY_INDEXES = [
