@@ -227,10 +227,13 @@ def _ray(docs: Iterable[Document], settings: Settings, workers: int | None, addr
     if not ray.is_initialized():
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                    "logging_level": logging.ERROR}
-        if not address and not os.environ.get("RAY_ADDRESS"):  # a local Ray; room for as many actors as asked
+        target = address or None
+        if not address and not os.environ.get("RAY_ADDRESS"):
+            # a new local Ray, even when another one runs on this machine; room for as many actors as asked
+            target = "local"
             options["num_cpus"] = max(os.cpu_count() or 1, workers or 1)
         try:
-            ray.init(address=address or None, **options)
+            ray.init(address=target, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             hint = ("; check the address (`ray status --address ADDRESS` answers there) and, for a cluster with "
                     "token authentication (Ray's default), set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN (or "

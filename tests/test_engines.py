@@ -214,31 +214,6 @@ def ray_module() -> object:
     return pytest.importorskip("ray.data", reason="ray[data] is not installed (pip install -e '.[ray]')")
 
 
-def test_ray_two_workers_equal_single_process_in_order(ray_module: object, pipeline: Pipeline, settings: Settings,
-                                                       samples: Path) -> None:
-    # samples, then the shared seeds and dev articles when present, behind a slow first document
-    import ray
-
-    docs = [long_document(samples), *read(samples)]
-    if (SHARED / "corpus" / "seeds").is_dir() and (SHARED / "corpus" / "dev").is_dir():
-        docs += shared_docs()
-    started = time.monotonic()
-    with deadline(RAY_DEADLINE):
-        got = list(process_all(copy.deepcopy(docs), settings, engine="ray", workers=2, batch_size=2))
-    assert not ray.is_initialized(), "Ray was started by process_all and must be shut down by it"
-    assert_same(got, single_process(pipeline, docs, batch_size=2))
-    assert time.monotonic() - started < RAY_DEADLINE
-
-
-def test_ray_a_failing_document_is_named(ray_module: object, settings: Settings, samples: Path) -> None:
-    import ray
-
-    with deadline(RAY_DEADLINE), pytest.raises(ProcessingError, match="too-long") as caught:
-        list(process_all(failing_batch(samples), settings, engine="ray", workers=2, batch_size=1))
-    assert caught.value.doc_ids == ["too-long"]
-    assert not ray.is_initialized()
-
-
 @contextlib.contextmanager
 def ray_cluster(env: dict[str, str]) -> Iterator[str]:
     """A real Ray cluster: a head node started with `ray start --head` (token authentication on, as Ray
@@ -279,7 +254,9 @@ def cli(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
 
 def test_ingest_on_a_ray_cluster_by_address_equals_a_local_ingest(ray_module: object, tmp_path: Path,
                                                                    samples: Path) -> None:
-    """`armsgraph ingest --engine ray --ray-address` against a running cluster: the same export as one process."""
+    """`armsgraph ingest --engine ray --ray-address` against a running cluster: the same export as one process.
+    (It runs before the tests of a local Ray on purpose: a stopped cluster leaves its address behind in
+    /tmp/ray, and an ingest without --ray-address must still start a Ray of its own.)"""
     inputs = [str(samples)]
     if (SHARED / "corpus" / "seeds").is_dir() and (SHARED / "corpus" / "dev").is_dir():
         inputs += [str(SHARED / "corpus" / "seeds"), str(SHARED / "corpus" / "dev")]
@@ -302,3 +279,28 @@ def test_ingest_on_a_ray_cluster_by_address_equals_a_local_ingest(ray_module: ob
     assert exports["local"].count("\n") >= 5 and '"events": [{' in exports["local"]
     assert refused.returncode != 0
     assert f"cannot start or reach Ray at {address!r}" in refused.stderr and "RAY_AUTH_TOKEN" in refused.stderr
+
+
+def test_ray_two_workers_equal_single_process_in_order(ray_module: object, pipeline: Pipeline, settings: Settings,
+                                                       samples: Path) -> None:
+    # samples, then the shared seeds and dev articles when present, behind a slow first document
+    import ray
+
+    docs = [long_document(samples), *read(samples)]
+    if (SHARED / "corpus" / "seeds").is_dir() and (SHARED / "corpus" / "dev").is_dir():
+        docs += shared_docs()
+    started = time.monotonic()
+    with deadline(RAY_DEADLINE):
+        got = list(process_all(copy.deepcopy(docs), settings, engine="ray", workers=2, batch_size=2))
+    assert not ray.is_initialized(), "Ray was started by process_all and must be shut down by it"
+    assert_same(got, single_process(pipeline, docs, batch_size=2))
+    assert time.monotonic() - started < RAY_DEADLINE
+
+
+def test_ray_a_failing_document_is_named(ray_module: object, settings: Settings, samples: Path) -> None:
+    import ray
+
+    with deadline(RAY_DEADLINE), pytest.raises(ProcessingError, match="too-long") as caught:
+        list(process_all(failing_batch(samples), settings, engine="ray", workers=2, batch_size=1))
+    assert caught.value.doc_ids == ["too-long"]
+    assert not ray.is_initialized()
