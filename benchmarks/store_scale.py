@@ -292,7 +292,6 @@ def build(store: Store, synth: Synth) -> dict[str, int]:
 
 def summarize(store: Store) -> dict[str, int]:
     """The fact summaries and query rows, by the write path's own code (as migration 5 fills them)."""
-    ids = []
     with store.connect() as conn:
         ids = list(conn.scalars(select(t.facts.c.id)))
     for k in range(0, len(ids), 20_000):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,14 @@ class Outlet:
     why: str
 
 
+def fact_time(date: str | None, published: Iterable[str | None]) -> str:
+    """When a fact happened, for ordering and date filters: its date (not a bare month-day), else the
+    earliest publication date of the articles that state it, else ''."""
+    if date and not date.startswith("--"):
+        return date
+    return min((p for p in published if p), default="")
+
+
 @dataclass(slots=True)
 class Statement:
     """One document's statement of a fact."""
@@ -57,7 +66,7 @@ class Statement:
 
     @property
     def when(self) -> str:
-        return self.date if self.date and not self.date.startswith("--") else (self.published or "")
+        return fact_time(self.date, [self.published])
 
 
 @dataclass(slots=True)

@@ -139,7 +139,11 @@ def band_keys(signature: Sequence[int]) -> list[tuple[int, int]]:
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimated Jaccard similarity of two signatures (the share of equal values)."""
-    return float(np.count_nonzero(_as_array(a) == _as_array(b))) / NUM_PERM
+    return _similarity(_as_array(a), _as_array(b))
+
+
+def _similarity(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
+    return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
 class NearDuplicateIndex:
@@ -169,14 +173,8 @@ class NearDuplicateIndex:
 
     def match(self, signature: Sequence[int]) -> str | None:
         """The doc_id of the most similar indexed document at or above the threshold, else None."""
-        found = self.best(signature)
-        return None if found is None else found[0]
-
-    def best(self, signature: Sequence[int]) -> tuple[str, float] | None:
-        """(doc_id, estimated similarity) of the most similar indexed document at or above the
-        threshold (the earliest added on a tie), else None."""
-        found = self.matches(signature)
-        return min(found, key=lambda m: (-m[1], self._order[m[0]]), default=None)
+        best = min(self.matches(signature), key=lambda m: (-m[1], self._order[m[0]]), default=None)
+        return None if best is None else best[0]
 
     def matches(self, signature: Sequence[int]) -> list[tuple[str, float]]:
         """(doc_id, estimated similarity) of every indexed document at or above the threshold."""
@@ -186,9 +184,9 @@ class NearDuplicateIndex:
         out = []
         for key in self._lsh.query(self._minhash(values)):
             doc_id = str(key)
-            similarity = float(np.count_nonzero(self._values[doc_id] == values)) / NUM_PERM
-            if similarity >= self.threshold:
-                out.append((doc_id, similarity))
+            score = _similarity(self._values[doc_id], values)
+            if score >= self.threshold:
+                out.append((doc_id, score))
         return out
 
     def discard(self, doc_id: str) -> None:
@@ -200,7 +198,7 @@ class NearDuplicateIndex:
 
     def similarity(self, doc_id: str, signature: Sequence[int]) -> float:
         """Estimated Jaccard similarity between an indexed document and a signature (KeyError if not indexed)."""
-        return float(np.count_nonzero(self._values[doc_id] == _as_array(signature))) / NUM_PERM
+        return _similarity(self._values[doc_id], _as_array(signature))
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._values

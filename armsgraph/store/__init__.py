@@ -171,14 +171,15 @@ class Store:
         return True
 
     def _insert_document(self, conn: Connection, doc: Document, content: str) -> None:
+        minhash = signature(doc.text)
         conn.execute(insert(t.documents).values(
             id=doc.doc_id, content_hash=content, source=doc.source, url=doc.url, title=doc.title,
             published=doc.published, published_source=doc.published_source, text=doc.text,
             zones=[[z.kind, z.start, z.end] for z in doc.zones], author=doc.author, site=doc.site,
-            language=doc.language, content_key=content_key(doc.text), minhash=signature(doc.text),
+            language=doc.language, content_key=content_key(doc.text), minhash=minhash,
             duplicate_of=doc.duplicate_of))
         if doc.duplicate_of is None:  # originals are what a later near copy is matched against
-            bands = band_keys(signature(doc.text))
+            bands = band_keys(minhash)
             if bands:
                 conn.execute(insert(t.document_bands), [{"band": b, "key": k, "doc_id": doc.doc_id}
                                                         for b, k in bands])

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from armsgraph.assess import Statement, current_status, in_time_order
+from armsgraph.assess import Statement, current_status, fact_time, in_time_order
 from armsgraph.extract.lexicon import KEY_ROLES
 from armsgraph.resolve.names import blocking_keys
 from armsgraph.store import schema as t
@@ -35,13 +35,6 @@ def refresh(conn: Connection, fact_ids: Iterable[str], new: set[str] | frozenset
 def _chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
     items = list(items)
     return (items[i:i + size] for i in range(0, len(items), size))
-
-
-def when_key(date: str | None, published: Iterable[str | None]) -> str:
-    """A fact's time: its date (not a bare month-day), else its earliest article's publication date, else ''."""
-    if date and not date.startswith("--"):
-        return date
-    return min((p for p in published if p), default="")
 
 
 def _refresh(conn: Connection, ids: list[str], all_new: bool) -> None:
@@ -75,7 +68,7 @@ def _refresh(conn: Connection, ids: list[str], all_new: bool) -> None:
         date = next((e.date for e in evs if e.date), None)
         history = in_time_order([Statement(e.doc_id, e.status, e.date, e.published, "") for e in evs])
         status = current_status(history)
-        when = when_key(date, (e.published for e in evs))
+        when = fact_time(date, (e.published for e in evs))
         summaries.append({"b_id": fact_id, "status": status, "date": date, "when_key": when})
         shared = {"fact_id": fact_id, "type": type_, "status": status, "when_key": when}
         rows = members.get(fact_id, [])

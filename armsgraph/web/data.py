@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, select
 
 from armsgraph import query
+from armsgraph.assess import fact_time
 from armsgraph.errors import ArmsgraphError
 from armsgraph.extract.lexicon import KEY_ROLES
 from armsgraph.model import EVENT_TYPES
@@ -140,9 +141,7 @@ def fact_dict(view: FactView, known: set[str] | None = None) -> dict[str, Any]:
 
 def when(view: FactView) -> str | None:
     """The fact's date, else the earliest publication date of the articles that state it."""
-    if view.date and not view.date.startswith("--"):
-        return view.date
-    return min((c["published"] for c in view.citations if c["published"]), default=None)
+    return fact_time(view.date, (c["published"] for c in view.citations)) or None
 
 
 def summary(view: FactView) -> str:
