@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := out/demo.db
 
-.PHONY: demo test lint typecheck unit quality clean
+.PHONY: demo test lint typecheck unit quality install-check clean
 
 $(BIN)/armsgraph: pyproject.toml requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ quality: $(BIN)/armsgraph
 	$(BIN)/python -m tests.quality_gate
 
 test: lint unit quality
+
+# A user's install: the wheel and the pinned model in an empty venv, no dev extras, then [ray]
+install-check:
+	$(PYTHON) tests/clean_install.py --ray
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

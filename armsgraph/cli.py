@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from armsgraph import evaluate, export, query, report
+from armsgraph import __version__, evaluate, export, query, report
 from armsgraph.errors import ArmsgraphError
 from armsgraph.export import formats
 from armsgraph.ingest.sources import SUFFIXES
@@ -35,6 +35,7 @@ from armsgraph.store import Store
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="armsgraph", description="Source-cited knowledge graph of defence cooperation.")
+    p.add_argument("--version", action="version", version=f"armsgraph {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     def cmd(name: str, help_: str) -> argparse.ArgumentParser:

@@ -213,7 +213,8 @@ def _import_ray() -> Any:
         import ray
         import ray.data
     except ImportError as exc:
-        raise EngineError(f"engine 'ray' needs Ray Data ({exc}); install it: pip install -e '.[ray]'") from exc
+        raise EngineError(f"engine 'ray' needs Ray Data ({exc}); install it: pip install 'armsgraph[ray]' "
+                          "(in a clone of the repository: pip install -e '.[ray]')") from exc
     return ray
 
 

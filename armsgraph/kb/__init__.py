@@ -16,6 +16,8 @@ import yaml
 from armsgraph.errors import KnowledgeBaseError
 from armsgraph.resolve.names import fold
 
+# the format of the knowledge files, shipped beside them: where an error about an entry sends its reader
+SCHEMA = Path(__file__).parent / "data" / "SCHEMA.md"
 ENTITY_FILES = (
     "countries.yaml", "locations.yaml", "companies.yaml", "weapons.yaml",
     "government.yaml", "organizations.yaml", "persons.yaml", "events.yaml",
@@ -101,7 +103,7 @@ def _entry(raw: dict[str, Any], path: Path) -> KBEntry:
             role=raw.get("role"), demonyms=[str(d) for d in raw.get("demonyms") or []],
         )
     except (KeyError, TypeError) as exc:
-        raise KnowledgeBaseError(f"{path}: entry {raw!r} lacks {exc}; see SCHEMA.md") from exc
+        raise KnowledgeBaseError(f"{path}: entry {raw!r} lacks {exc}; see {SCHEMA}") from exc
 
 
 @functools.cache

@@ -8,6 +8,8 @@ every token after a newline as a sentence start.
 from __future__ import annotations
 
 import functools
+import re
+from importlib import metadata
 
 import spacy
 from spacy.language import Language
@@ -37,8 +39,8 @@ class Annotator:
             self.nlp = spacy.load(model)
         except OSError as exc:
             raise ArmsgraphError(
-                f"spaCy model {model!r} is not installed ({exc}); "
-                "run `make install` or `pip install -e .` to get the pinned model"
+                f"spaCy model {model!r} is not installed ({exc}); install it: pip install {model_requirement(model)} "
+                "(in a clone of the repository, `make demo` installs the pinned model with its hash)"
             ) from exc
         self.nlp.add_pipe("armsgraph_line_breaks", before="parser")
         self.kb = kb
@@ -53,6 +55,20 @@ class Annotator:
 
     def __call__(self, texts: list[str], batch_size: int = 16) -> list[Doc]:
         return list(self.nlp.pipe(texts, batch_size=batch_size))
+
+
+def model_requirement(model: str) -> str:
+    """The pinned requirement of a model package, as armsgraph's own metadata declares it ("pkg==1.2.3")."""
+    wanted = re.sub(r"[-_.]+", "-", model).lower()
+    try:
+        requires = metadata.requires("armsgraph") or []
+    except metadata.PackageNotFoundError:
+        requires = []
+    for req in requires:
+        name = re.split(r"[ ;<>=!~\[]", req, maxsplit=1)[0]
+        if re.sub(r"[-_.]+", "-", name).lower() == wanted and ";" not in req:
+            return req.replace(" ", "")
+    return wanted
 
 
 @functools.cache
