@@ -17,10 +17,13 @@ from typing import Any
 
 from armsgraph.errors import GoldFileError
 from armsgraph.export import knowledge_base, records
-from armsgraph.extract.lexicon import KEY_ROLES, PAIR_ROLES
+from armsgraph.ontology import ONTOLOGY
 from armsgraph.resolve.names import ascii_fold
 from armsgraph.resolve.names import fold as name_fold
 from armsgraph.store import Store
+
+KEY_ROLES = ONTOLOGY.key_roles
+PAIR_ROLES = ONTOLOGY.pair_roles
 
 
 def fold(text: str) -> str:
@@ -28,7 +31,7 @@ def fold(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", name_fold(text))
 
 
-def _words(text: str) -> str:
+def free_words(text: str) -> str:
     """Folded words with a plural 's' dropped, for free-text containment ('aerial bombs' ~ 'bomb')."""
     text = ascii_fold(text).casefold()
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[0-9a-z]+", text))
@@ -60,7 +63,7 @@ def _matching(edges: dict[int, list[int]], required: list[bool]) -> dict[int, in
     return {g: s for s, g in owner.items()}
 
 
-class _Gold:
+class Gold:
     def __init__(self, rec: dict[str, Any]) -> None:
         self.id = rec["doc_id"]
         self.entities = rec["entities"]
@@ -75,15 +78,15 @@ class _Gold:
         return out
 
     def free_alternatives(self, names: list[str]) -> set[str]:
-        out = {_words(n) for n in names}
+        out = {free_words(n) for n in names}
         for n in names:
             for e in self.entities:
                 if fold(n) in {fold(x) for x in e["names"]}:
-                    out |= {_words(x) for x in e["names"]}
+                    out |= {free_words(x) for x in e["names"]}
         return out - {""}
 
 
-def _entity_names(ent: dict[str, Any]) -> set[str]:
+def entity_names(ent: dict[str, Any]) -> set[str]:
     names = {fold(ent.get("name") or "")} | {fold(m.get("text") or "") for m in ent.get("mentions") or []}
     names |= {fold(a) for a in ent.get("aliases") or []}
     return names - {""}
@@ -93,15 +96,15 @@ def _tuples(rec: dict[str, Any]) -> list[dict[str, Any]]:
     ents = {e["id"]: e for e in rec.get("entities", [])}
 
     def values(ev: dict[str, Any], role: str) -> list[set[str]]:
-        return [_entity_names(ents[v]) if v in ents else {fold(v)} for v in ev["roles"].get(role, [])]
+        return [entity_names(ents[v]) if v in ents else {fold(v)} for v in ev["roles"].get(role, [])]
 
     def texts(ev: dict[str, Any]) -> list[str]:
         out = []
         for v in ev["roles"].get("product", []):
             if v in ents:
-                out += [_words(ents[v]["name"])] + [_words(m["text"]) for m in ents[v]["mentions"]]
+                out += [free_words(ents[v]["name"])] + [free_words(m["text"]) for m in ents[v]["mentions"]]
             else:
-                out.append(_words(v))
+                out.append(free_words(v))
         return [x for x in out if x]
 
     out = []
@@ -122,7 +125,7 @@ def _free_match(alts: set[str], values: list[str]) -> bool:
     return any(a == v or f" {a} " in f" {v} " or f" {v} " in f" {a} " for a in alts for v in values)
 
 
-def _event_match(g: dict[str, Any], s: dict[str, Any], gold: _Gold) -> bool:
+def event_match(g: dict[str, Any], s: dict[str, Any], gold: Gold) -> bool:
     if g["type"] != s["type"]:
         return False
     a, b = s["key"]
@@ -157,16 +160,16 @@ def score(gold_records: list[dict[str, Any]], system: dict[str, dict[str, Any]],
     tally = dict.fromkeys(("etp", "efp", "efn", "vtp", "vfp", "vfn", "st_n", "st_ok", "spans", "bad"), 0)
     per_doc = []
     for grec in gold_records:
-        gold, rec = _Gold(grec), system.get(grec["doc_id"], {})
+        gold, rec = Gold(grec), system.get(grec["doc_id"], {})
         sys_ents = rec.get("entities", [])
-        edges = {g: [i for i, se in enumerate(sys_ents) if _entity_names(se) & gold.name_sets[g]]
+        edges = {g: [i for i, se in enumerate(sys_ents) if entity_names(se) & gold.name_sets[g]]
                  for g in range(len(gold.entities))}
         m = _matching(edges, [e["required"] for e in gold.entities])
         etp = sum(1 for g in m if gold.entities[g]["required"])
         efn = sum(1 for g, e in enumerate(gold.entities) if e["required"] and g not in m)
         efp = len(sys_ents) - len(m)
         tuples = _tuples(rec)
-        vedges = {g: [i for i, s in enumerate(tuples) if _event_match(ge, s, gold)]
+        vedges = {g: [i for i, s in enumerate(tuples) if event_match(ge, s, gold)]
                   for g, ge in enumerate(gold.events)}
         vm = _matching(vedges, [e["required"] for e in gold.events])
         vtp = sum(1 for g in vm if gold.events[g]["required"])
@@ -200,7 +203,7 @@ def score(gold_records: list[dict[str, Any]], system: dict[str, dict[str, Any]],
 
 
 def _resolution(kb: dict[str, Any], pairs: dict[str, Any]) -> dict[str, Any]:
-    index = [_entity_names(e) for e in kb["entities"]]
+    index = [entity_names(e) for e in kb["entities"]]
 
     def holders(name: str) -> set[int]:
         return {i for i, names in enumerate(index) if fold(name) in names}

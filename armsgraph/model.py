@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ENTITY_TYPES = (
-    "COUNTRY", "COMPANY", "GOVERNMENT", "MILITARY", "ORGANIZATION",
-    "PERSON", "WEAPON", "LOCATION", "AGREEMENT", "EVENT",
-)
-EVENT_TYPES = (
-    "cooperation", "agreement", "meeting", "supply", "facility",
-    "subsidiary", "joint_production", "modernization", "combat_use",
-)
-STATUSES = ("announced", "agreed", "in_progress", "completed", "cancelled", "interest")
+from armsgraph.ontology import ONTOLOGY
+
+# the ontology's vocabularies (armsgraph/ontology/data/ontology.yaml), as tuples for argparse and typing
+ENTITY_TYPES = ONTOLOGY.entity_types
+EVENT_TYPES = ONTOLOGY.event_types
+STATUSES = ONTOLOGY.statuses
 
 
 @dataclass(slots=True)

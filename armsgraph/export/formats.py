@@ -44,7 +44,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from armsgraph import kb as kb_module
-from armsgraph.extract.lexicon import KEY_ROLES, PAIR_ROLES, ROLE_TYPES
+from armsgraph.ontology import ONTOLOGY
 from armsgraph.settings import Settings
 
 KB = dict[str, Any]
@@ -249,12 +249,12 @@ def sipri_csv(kb: KB, out: PathLike, knowledge: kb_module.KnowledgeBase | None =
 def _edge_pairs(event: dict[str, Any], ents: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, bool]]:
     """(source, target, directed) for each pair of key-role fillers that are entities."""
     etype = str(event.get("type"))
-    if etype in PAIR_ROLES:
-        parties = _unique(v for v in _fillers(event, PAIR_ROLES[etype]) if v in ents)
+    if etype in ONTOLOGY.pair_roles:
+        parties = _unique(v for v in _fillers(event, ONTOLOGY.pair_roles[etype]) if v in ents)
         for u, v in itertools.combinations(parties, 2):
             yield u, v, False
         return
-    roles = KEY_ROLES.get(etype, ())
+    roles = ONTOLOGY.key_roles.get(etype, ())
     if len(roles) != 2:
         return
     sources = _unique(v for v in _fillers(event, roles[0]) if v in ents)
@@ -543,7 +543,7 @@ _FACT_BASE = [
 
 def _roles(kb: KB) -> list[str]:
     """Every role column: the roles of the ontology, then any other role the data has."""
-    known = [*ROLE_TYPES, "kind"]
+    known = list(dict.fromkeys(r for t in ONTOLOGY.events.values() for r in t.roles))
     extra = sorted({str(r) for ev in _events(kb) for r in ev.get("roles") or {}} - set(known))
     return [*known, *extra]
 

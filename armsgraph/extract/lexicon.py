@@ -8,35 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from armsgraph.ontology import ONTOLOGY
+
 _DATA = Path(__file__).parent / "data" / "events.yaml"
 
-# Which entity types may fill each role (ontology.md); LOCATION fillers of state roles
-# are accepted where the text uses a capital for its state.
-ROLE_TYPES: dict[str, tuple[str, ...]] = {
-    "parties": ("COUNTRY", "COMPANY", "GOVERNMENT", "MILITARY", "ORGANIZATION"),
-    "supplier": ("COMPANY", "COUNTRY", "GOVERNMENT", "ORGANIZATION"),
-    "recipient": ("COUNTRY", "MILITARY", "GOVERNMENT", "COMPANY"),
-    "builder": ("COMPANY", "COUNTRY", "GOVERNMENT"),
-    "host": ("COUNTRY", "LOCATION"),
-    "location": ("LOCATION",),
-    "parent": ("COMPANY", "GOVERNMENT", "COUNTRY"),
-    "name": ("COMPANY",),
-    "partners": ("COMPANY", "COUNTRY", "GOVERNMENT"),
-    "contractor": ("COMPANY", "COUNTRY", "GOVERNMENT"),
-    "platform": ("WEAPON",),
-    "operator": ("MILITARY", "COUNTRY"),
-    "user": ("MILITARY", "COUNTRY"),
-    "product": ("WEAPON",),
-}
-MEETING_PARTY_TYPES = ("PERSON", "COUNTRY", "GOVERNMENT", "COMPANY", "MILITARY", "ORGANIZATION")
-KEY_ROLES: dict[str, tuple[str, ...]] = {
-    "cooperation": ("parties",), "agreement": ("parties",), "meeting": ("parties",),
-    "joint_production": ("partners",), "supply": ("supplier", "recipient"),
-    "facility": ("builder", "host"), "subsidiary": ("parent", "host"),
-    "modernization": ("contractor", "platform"), "combat_use": ("user", "product"),
-}
-PAIR_ROLES = {"cooperation": "parties", "agreement": "parties", "meeting": "parties",
-              "joint_production": "partners"}
+# The ontology's role tables (armsgraph/ontology/data/ontology.yaml), under the names the rules use.
+KEY_ROLES: dict[str, tuple[str, ...]] = ONTOLOGY.key_roles
+PAIR_ROLES: dict[str, str] = ONTOLOGY.pair_roles
 
 
 @dataclass(slots=True, frozen=True)

@@ -26,6 +26,7 @@ import jinja2
 from armsgraph import query
 from armsgraph.errors import ArmsgraphError
 from armsgraph.model import EVENT_TYPES
+from armsgraph.ontology import ONTOLOGY
 from armsgraph.query import FactView
 from armsgraph.store import Store
 
@@ -34,28 +35,14 @@ __all__ = ["Dossier", "Fact", "Footnote", "Sentence", "dossier"]
 _TEMPLATES = Path(__file__).parent / "templates"
 _QUOTE_MAX = 400  # characters of an evidence sentence shown before it is cut with an ellipsis
 
-TYPE_LABELS = {
-    "cooperation": "Cooperation", "agreement": "Agreement", "meeting": "Meeting", "supply": "Supply",
-    "facility": "Facility", "subsidiary": "Subsidiary", "joint_production": "Joint production",
-    "modernization": "Modernization", "combat_use": "Combat use",
-}
-# Okabe–Ito based, distinguishable with the common colour-vision deficiencies and in greyscale print
-TYPE_COLOURS = {
-    "cooperation": "#0072B2", "agreement": "#E69F00", "meeting": "#56B4E9", "supply": "#D55E00",
-    "facility": "#009E73", "subsidiary": "#CC79A7", "joint_production": "#8C7A00",
-    "modernization": "#555555", "combat_use": "#882255",
-}
+# labels, colours (Okabe–Ito based), role columns in reading order and status words: the ontology's
+TYPE_LABELS = {t.name: t.label for t in ONTOLOGY.events.values()}
+TYPE_COLOURS = {t.name: t.colour for t in ONTOLOGY.events.values()}
 _OTHER_COLOUR = "#999999"
-# Table columns per event type: the roles in reading order; roles met in the data but not listed here
+# Table columns per event type: the roles in reading order; roles met in the data but not listed
 # are appended after these.
-ROLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "cooperation": ("parties",), "agreement": ("parties", "name", "kind"), "meeting": ("parties", "location"),
-    "supply": ("supplier", "recipient", "product"), "facility": ("builder", "host", "location", "product"),
-    "subsidiary": ("parent", "name", "host"), "joint_production": ("partners", "product"),
-    "modernization": ("contractor", "platform", "operator"), "combat_use": ("user", "product"),
-}
-STATUS_WORDS = {"announced": "announced", "agreed": "agreed", "in_progress": "in progress",
-                "completed": "completed", "cancelled": "cancelled", "interest": "interest expressed"}
+ROLE_COLUMNS: dict[str, tuple[str, ...]] = {t.name: tuple(t.roles) for t in ONTOLOGY.events.values()}
+STATUS_WORDS = ONTOLOGY.status_labels
 RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
                "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
 CREDIBILITY = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable",

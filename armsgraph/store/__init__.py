@@ -23,9 +23,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from armsgraph.errors import StoreError
-from armsgraph.extract import lexicon as lx
 from armsgraph.ingest.dedupe import band_keys, content_key, signature, similarity
 from armsgraph.model import Document, Entity, Event
+from armsgraph.ontology import ONTOLOGY
 from armsgraph.resolve.names import dropped_variant, fold
 from armsgraph.store import schema as t
 from armsgraph.store import summaries
@@ -290,12 +290,12 @@ class Store:
         keys = {}
         for ev in events:
             roles = {r: [ids.get(v, v) for v in vals] for r, vals in ev.roles.items()}
-            key_roles = lx.KEY_ROLES[ev.type]
-            if ev.type in lx.PAIR_ROLES:
+            key_roles = ONTOLOGY.key_roles[ev.type]
+            if ev.type in ONTOLOGY.pair_roles:
                 key: list[Any] = [sorted(roles.get(key_roles[0], []))]
             else:
                 key = [sorted(roles.get(r, [])) for r in key_roles]
-            if ev.type in ("supply", "joint_production", "facility"):
+            if ONTOLOGY.events[ev.type].product_in_key:
                 key.append(sorted(fold(p) if p not in ids.values() else p for p in roles.get("product", [])))
             keys[ev.id] = ("F" + digest(ev.type, key), ev.type, key)
         wanted = sorted({k[0] for k in keys.values()})

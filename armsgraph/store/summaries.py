@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from armsgraph.assess import Statement, current_status, fact_time, in_time_order
-from armsgraph.extract.lexicon import KEY_ROLES
+from armsgraph.ontology import ONTOLOGY
 from armsgraph.resolve.names import blocking_keys
 from armsgraph.store import schema as t
 
@@ -73,7 +73,7 @@ def _refresh(conn: Connection, ids: list[str], all_new: bool) -> None:
         shared = {"fact_id": fact_id, "type": type_, "status": status, "when_key": when}
         rows = members.get(fact_id, [])
         entity_rows += [{"entity_id": e, **shared} for e in sorted({r.entity_id for r in rows})]
-        countries = sorted({r.country for r in rows if r.country and r.role in KEY_ROLES[type_]})
+        countries = sorted({r.country for r in rows if r.country and r.role in ONTOLOGY.key_roles[type_]})
         pair_rows += [{"country_a": a, "country_b": b, **shared}
                       for a, b in itertools.combinations_with_replacement(countries, 2)]
     if summaries:

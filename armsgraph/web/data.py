@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from armsgraph import query
 from armsgraph.assess import fact_time
 from armsgraph.errors import ArmsgraphError
-from armsgraph.extract.lexicon import KEY_ROLES
 from armsgraph.model import EVENT_TYPES
+from armsgraph.ontology import ONTOLOGY
 from armsgraph.query import FactView
 from armsgraph.resolve.names import fold, fold_words
 from armsgraph.store import Store
@@ -146,7 +146,7 @@ def when(view: FactView) -> str | None:
 
 def summary(view: FactView) -> str:
     """One line: the key roles joined by the fact type ('Hanwha Aerospace → Poland: K9')."""
-    keys = KEY_ROLES.get(view.type, ())
+    keys = ONTOLOGY.key_roles.get(view.type, ())
     parts = [", ".join(view.roles.get(r, [])) or "?" for r in keys]
     line = " → ".join(parts) if len(parts) == 2 else " · ".join(parts)
     product = view.roles.get("product")
@@ -296,7 +296,7 @@ def document(store: Store, doc_id: str) -> dict[str, Any]:
 
 
 def _role_order(ev: Any) -> list[str]:
-    keys = KEY_ROLES.get(ev["type"], ())
+    keys = ONTOLOGY.key_roles.get(ev["type"], ())
     return sorted(ev["roles"], key=lambda r: (r not in keys, keys.index(r) if r in keys else 0, r))
 
 

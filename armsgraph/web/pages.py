@@ -14,8 +14,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from armsgraph import query
 from armsgraph.errors import ArmsgraphError
-from armsgraph.extract.lexicon import KEY_ROLES
 from armsgraph.model import ENTITY_TYPES, EVENT_TYPES, STATUSES
+from armsgraph.ontology import ONTOLOGY
 from armsgraph.query import FactView
 from armsgraph.store import Store
 from armsgraph.web import data
@@ -55,7 +55,7 @@ def _roles(views: list[FactView], known: set[str]) -> dict[str, list[tuple[str, 
     """Per fact, its roles in key order, each a list of (entity id or None, name)."""
     out = {}
     for v in views:
-        keys = KEY_ROLES.get(v.type, ())
+        keys = ONTOLOGY.key_roles.get(v.type, ())
         names = sorted(v.roles, key=lambda r: (r not in keys, keys.index(r) if r in keys else 0, r))
         out[v.id] = [(r, [(i if i in known else None, n)
                           for i, n in zip(v.role_ids.get(r, []), v.roles[r], strict=False)]) for r in names]
@@ -113,12 +113,13 @@ def _pairs(store: Store, ent: dict[str, Any], views: list[FactView]) -> list[dic
     """For a country: the other countries its facts connect it with, by number of facts."""
     if ent["type"] != "COUNTRY" or not ent["country"]:
         return []
-    ids = {i for v in views for r in KEY_ROLES.get(v.type, ()) for i in v.role_ids.get(r, [])}
+    ids = {i for v in views for r in ONTOLOGY.key_roles.get(v.type, ()) for i in v.role_ids.get(r, [])}
     country_of = {e["id"]: e["country"] for e in query.entities(store) if e["id"] in ids and e["country"]}
     countries = {e["country"]: e for e in query.entities(store, "COUNTRY") if e["country"]}
     counts: dict[str, int] = {}
     for v in views:
-        codes = {country_of[i] for r in KEY_ROLES.get(v.type, ()) for i in v.role_ids.get(r, []) if i in country_of}
+        keys = ONTOLOGY.key_roles.get(v.type, ())
+        codes = {country_of[i] for r in keys for i in v.role_ids.get(r, []) if i in country_of}
         if ent["country"] in codes:
             for code in codes - {ent["country"]}:
                 counts[code] = counts.get(code, 0) + 1
