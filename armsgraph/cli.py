@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, default=None,
                    help="worker processes (local) or actors (ray); default: all cores, or one for up to 64 documents")
     c.add_argument("--ray-address", help="a Ray cluster to join (default: start a local Ray for this ingest)")
+    c.add_argument("--events", choices=["rules", "learned"], default=Settings().events,
+                   help="event extractor: the rules, or the learned model over candidates (default: %(default)s)")
     c.add_argument("--max-bytes", type=int, default=Settings().max_bytes,
                    help="largest input file or record to read, in bytes (default: %(default)s)")
     c.add_argument("--log-json", action="store_true",
@@ -95,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("gold", help="gold JSONL file")
     c.add_argument("--resolution", help="gold same/different name pairs (JSON) for cross-document resolution")
     c.add_argument("--json", action="store_true", help="print the scores as JSON")
+    c = sub.add_parser("train", help="Rebuild the learned event model from the annotated corpus.",
+                       description="Rebuild the learned event model from the annotated corpus (train split; "
+                                   "thresholds on the dev split; the test split is never read).")
+    c.add_argument("--corpus", type=Path, default=Path("corpus"), help="the corpus folder (default: ./corpus)")
+    c.add_argument("--output", "-o", type=Path, default=None,
+                   help="model file to write (default: the one the package ships and reads)")
+    c.add_argument("--limit", type=_count, default=None, help="train on the first N train documents only")
     return p
 
 
@@ -119,8 +128,18 @@ def _run(args: argparse.Namespace) -> int:
 
         serve(args.db or default_db(), host=args.host, port=args.port, token=os.environ.get(TOKEN_ENV) or None)
         return 0
-    settings = Settings(db=args.db or default_db(), **({"max_bytes": args.max_bytes}
-                                                      if getattr(args, "max_bytes", None) else {}))
+    if args.command == "train":
+        from armsgraph.extract.learned import MODEL_FILE
+        from armsgraph.train import train  # scikit-learn loads only when training
+
+        meta = train(args.corpus, args.output or MODEL_FILE, limit=args.limit)
+        print(f"trained on {meta['train_documents']} documents ({meta['train_candidates']} candidates), "
+              f"thresholds on {meta['dev_documents']} dev documents -> {args.output or MODEL_FILE}")
+        for etype, sc in meta["dev_candidate_scores"].items():
+            print(f"  {etype:<17} dev candidate F1 {sc['f1']:.3f} (P {sc['precision']:.3f} R {sc['recall']:.3f})")
+        return 0
+    options = {k: getattr(args, k) for k in ("max_bytes", "events") if getattr(args, k, None)}
+    settings = Settings(db=args.db or default_db(), **options)
     store = Store(settings.db)
     if args.command == "ingest":
         return _ingest(args, settings, store)

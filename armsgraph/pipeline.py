@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from armsgraph import kb as kb_module
-from armsgraph.errors import InputError
+from armsgraph.errors import ArmsgraphError, InputError
+from armsgraph.extract import learned
 from armsgraph.extract.events import extract_events
 from armsgraph.extract.stray import mark_stray
 from armsgraph.ingest.dedupe import NearDuplicateIndex, content_key, signature
@@ -57,13 +58,17 @@ class Pipeline:
     2. find mentions: knowledge-base names, institution patterns, statistical NER;
     3. resolve mentions into one entity per thing in the document;
     4. mark a trailing paragraph run from another story as stray;
-    5. extract events from the article's sentences (never stray ones), one per fact.
+    5. extract events from the article's sentences (never stray ones), one per fact: candidates kept
+       by the learned model (settings.events='learned') or the rules alone ('rules').
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.kb = kb_module.load(self.settings.kb_dir)
         self.annotator = annotator(self.settings.model, self.kb)
+        if self.settings.events not in ("learned", "rules"):
+            raise ArmsgraphError(f"events={self.settings.events!r}: give 'learned' or 'rules'")
+        self.event_model = learned.load_model() if self.settings.events == "learned" else None
 
     def process(self, docs: list[Document]) -> list[Document]:
         parsed = self.annotator([d.text for d in docs], batch_size=self.settings.batch_size)
@@ -71,7 +76,7 @@ class Pipeline:
             mentions = find_mentions(sdoc, self.kb, self.annotator.matcher)
             doc.entities = resolve_mentions(mentions, self.kb, doc.text)
             mark_stray(doc, sdoc)
-            doc.events = extract_events(doc, sdoc, self.kb)
+            doc.events = extract_events(doc, sdoc, self.kb, self.event_model)
         return docs
 
 

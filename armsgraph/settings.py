@@ -31,3 +31,7 @@ class Settings:
     # measured: a wire story with a new headline and one sentence rewritten scores ~0.70,
     # a different article on the same deal below 0.2
     near_duplicate_threshold: float = 0.7
+    # which component extracts events: "rules" (the trigger and frame rules) or "learned" (the shipped
+    # model over trigger-free candidates, the rules as its features). Rules stay the default until the
+    # model beats them on the corpus's sealed test split (benchmarks/corpus_quality.py).
+    events: str = "rules"

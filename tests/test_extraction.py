@@ -124,6 +124,8 @@ def test_cooperation_cue_in_the_headline_counts_for_the_article(annotate: Annota
     ("Roketsan opened a missile factory in Azerbaijan.", "completed"),
     ("Roketsan has cancelled plans for a missile factory in Azerbaijan.", "cancelled"),
     ("Roketsan signed a deal to build a missile factory in Azerbaijan.", "agreed"),
+    # a cue of several words ("under construction") is matched as a phrase of the clause
+    ("Roketsan's missile factory in Azerbaijan is under construction.", "in_progress"),
 ])
 def test_status_follows_the_verb(annotate: Annotate, text: str, status: str) -> None:
     doc = annotate(text)

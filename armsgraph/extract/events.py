@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from armsgraph.extract import learned
 from armsgraph.extract import lexicon as lx
 from armsgraph.ingest.dates import normalize_date
 from armsgraph.kb import KnowledgeBase
 from armsgraph.model import Document, Entity, Event
 from armsgraph.model import Span as TextSpan
+from armsgraph.ontology import ONTOLOGY
 
 _CLAUSE_DEPS = {"xcomp", "dobj", "pobj", "prep", "advcl", "acl", "attr", "conj", "compound", "amod",
                 "nmod", "appos", "pcomp", "oprd", "npadvmod", "ccomp", "relcl", "nsubj", "nsubjpass", "dative"}
@@ -62,8 +64,21 @@ class _Context:
         return [c for c in self._chunks.get(sent.start, []) if c.end <= sent.end]
 
 
-def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
-    """All events of one document, one per fact, numbered v1, v2..."""
+def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase, model: learned.Model | None = None) -> list[Event]:
+    """All events of one document, one per fact, numbered v1, v2...: the rules' events, or, with a
+    `model`, the candidates it keeps (the rules' events among them, as features), then the derived
+    events, merged."""
+    ctx = _rules(doc, sdoc, kb)
+    found = ctx.events if model is None else learned.extract(doc, sdoc, ctx.events, model)
+    return _merge(_derive_agreements(found, ctx), {e.id: e for e in doc.entities})
+
+
+def rule_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
+    """The rules' events sentence by sentence, before merging (what the learned model reads)."""
+    return _rules(doc, sdoc, kb).events
+
+
+def _rules(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> _Context:
     lex = lx.load()
     token_entity = _token_entities(doc, sdoc)
     _infer_countries(doc, sdoc, token_entity, lex)
@@ -85,7 +100,7 @@ def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
                     frame = "won"
                 ctx.events += _build(spec, frame, trigger, sent, slots, ctx)
         _attach_following_products(sent, slots, ctx)
-    return _merge(_derive_agreements(ctx.events, ctx), {e.id: e for e in doc.entities})
+    return ctx
 
 
 # ---------------------------------------------------------------- mentions in a sentence
@@ -287,7 +302,7 @@ def _distance(a: Token, b: Token) -> int:
 # ---------------------------------------------------------------- roles
 def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], used: set[str],
           ctx: _Context, roles: dict[str, list[Entity]]) -> list[Entity]:
-    allowed = lx.MEETING_PARTY_TYPES if etype == "meeting" and role == "parties" else lx.ROLE_TYPES.get(role, ())
+    allowed = ONTOLOGY.role_types(etype, role)
     state_role = role in ("parties", "host", "recipient", "user", "operator", "partners") and "COUNTRY" in allowed
 
     def ok(s: _Slot) -> bool:
@@ -672,6 +687,14 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
     negated = any(c.dep_ == "neg" for t in [trigger, *trigger.ancestors] for c in t.children)
     text = " ".join(t.lower_ for t in window)
     cues = dict(ctx.lex.status)
+
+    clause = " ".join(t.lower_ for t in _clause_head(trigger).subtree if sent.start <= t.i < sent.end)
+
+    def said(name: str) -> bool:
+        """A cue of the status named: a single word among the window's lemmas, or a phrase in the
+        trigger's clause ("under construction", "in service": the window holds no phrases)."""
+        return bool(lemmas & cues[name]) or any(" " in c and f" {c} " in f" {clause} " for c in cues[name])
+
     if lemmas & cues["cancelled"] and not negated:
         return "cancelled"
     if spec.type == "agreement" and any(t.lower_ in ("signed", "signing", "signings", "concluded", "inked")
@@ -698,9 +721,9 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
             return "agreed"
     progressive = any(t.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ in ("aux", "auxpass")
                                               for c in t.children) for t in verbs)
-    if progressive or lemmas & cues["in_progress"] or " ".join(cues["in_progress"]) in text:
+    if progressive or said("in_progress"):
         return "in_progress"
-    if any(t.tag_ in ("VBD", "VBN") for t in verbs) or lemmas & cues["completed"]:
+    if any(t.tag_ in ("VBD", "VBN") for t in verbs) or said("completed"):
         return "completed"
     if any(t.tag_ in ("VBZ", "VBP") for t in verbs):
         return "in_progress" if spec.type in ("supply", "modernization", "cooperation") else "completed"
@@ -738,41 +761,57 @@ def _confidence(etype: str, roles: dict[str, list[Entity]], frame: dict[str, lis
 
 
 def _derive_agreements(events: list[Event], ctx: _Context) -> list[Event]:
-    """A concluded contract, order or deal for a system is also an agreement of kind 'contract',
-    and a contract between a maker and a state for a named system is also a supply (ontology.md)."""
+    """The events the ontology's `derived` rules imply: a concluded contract for a system is also an
+    agreement of kind 'contract', a contract between a maker and a state for a named system is also a
+    supply (ontology.md, conventions). Every rule reads the events as extracted, not the derived ones."""
     out = list(events)
     ents = {e.id: e for e in ctx.doc.entities}
-    for ev in events:
-        if ev.type != "agreement" or ev.roles.get("kind") != ["contract"] or len(ev.roles.get("parties", [])) != 2:
-            continue
-        a, b = (ents.get(x) for x in ev.roles["parties"])
-        if a is None or b is None:
-            continue
-        sellers = [e for e in (a, b) if e.type == "COMPANY"]
-        buyers = [e for e in (a, b) if e.type in ("COUNTRY", "GOVERNMENT", "MILITARY")]
-        span = ev.evidence[0] if ev.evidence else None
-        weapons = [e.id for e in ctx.doc.entities if e.type == "WEAPON" and span is not None
-                   and any(span.start <= m.start < span.end for m in e.mentions)]
-        if len(sellers) == 1 and len(buyers) == 1 and weapons:
-            out.append(Event(id="", type="supply", roles={"supplier": [sellers[0].id], "recipient": [buyers[0].id],
-                                                          "product": weapons},
-                             status="agreed", date=ev.date, date_derived=ev.date_derived,
-                             attribution=ev.attribution, confidence=round(ev.confidence * 0.9, 2),
-                             evidence=list(ev.evidence)))
-    for ev in events:
-        if ev.type != "supply" or ev.status not in ("agreed", "completed") or not ev.evidence:
-            continue
-        words = set(ev.evidence[0].text.lower().replace(",", " ").split())
-        words |= {w.rstrip("s") for w in words}
-        if not words & ctx.lex.contract_cues:
-            continue
-        parties = list(dict.fromkeys(ev.roles.get("supplier", [])[:1] + ev.roles.get("recipient", [])[:1]))
-        if len(parties) == 2:
-            out.append(Event(id="", type="agreement", roles={"parties": parties, "kind": ["contract"]},
-                             status="agreed", date=ev.date, date_derived=ev.date_derived,
-                             attribution=ev.attribution, confidence=round(ev.confidence * 0.9, 2),
-                             evidence=list(ev.evidence)))
+    for rule in ONTOLOGY.derived:
+        for ev in events:
+            if ev.type != rule.source or (rule.status and ev.status not in rule.status):
+                continue
+            if rule.roles and any(ev.roles.get(r) != list(v) for r, v in rule.roles.items()):
+                continue
+            span = ev.evidence[0] if ev.evidence else None
+            if rule.cue and not (span and _has_cue(span.text, ctx.lex.contract_cues)):
+                continue
+            roles = _derived_roles(rule.fill, ev, ents, span, ONTOLOGY.pair_roles.get(rule.target))
+            if roles is None or not all(roles.get(r) for r in ONTOLOGY.key_roles[rule.target]):
+                continue
+            out.append(Event(id="", type=rule.target, roles=roles, status=rule.status_to, date=ev.date,
+                             date_derived=ev.date_derived, attribution=ev.attribution,
+                             confidence=round(ev.confidence * 0.9, 2), evidence=list(ev.evidence)))
     return out
+
+
+def _has_cue(text: str, cues: frozenset[str]) -> bool:
+    words = set(text.lower().replace(",", " ").split())
+    return bool((words | {w.rstrip("s") for w in words}) & cues)
+
+
+def _derived_roles(fill: dict[str, dict[str, object]], ev: Event, ents: dict[str, Entity], span: TextSpan | None,
+                   pair_role: str | None) -> dict[str, list[str]] | None:
+    """The roles of a derived event by its rule's `fill`; None when a role cannot be filled as the rule asks."""
+    roles: dict[str, list[str]] = {}
+    for role, how in fill.items():
+        if "value" in how:
+            roles[role] = [str(how["value"])]
+        elif how.get("weapons_in_evidence"):
+            roles[role] = [e.id for e in ents.values() if e.type == "WEAPON" and span is not None
+                           and any(span.start <= m.start < span.end for m in e.mentions)]
+        else:
+            sources = [str(r) for r in how.get("from", [])]  # type: ignore[attr-defined]
+            types = {str(t) for t in how.get("types") or []}  # type: ignore[attr-defined]
+            if types:
+                found = [v for r in sources for v in ev.roles.get(r, []) if getattr(ents.get(v), "type", None) in types]
+                roles[role] = found if len(found) == 1 else []
+            else:
+                roles[role] = list(dict.fromkeys(v for r in sources for v in ev.roles.get(r, [])[:1]))
+            if role == pair_role and len(roles[role]) != 2:
+                return None
+        if not roles[role]:
+            return None
+    return roles
 
 
 def _attach_following_products(sent: Span, slots: list[_Slot], ctx: _Context) -> None:
@@ -799,7 +838,7 @@ def fact_key(ev: Event) -> tuple[str, tuple[frozenset[str], ...], frozenset[str]
     else:
         parts = tuple(frozenset(ev.roles.get(r, [])) for r in key_roles)
     product = frozenset(p for p in ev.roles.get("product", []) if _is_entity_id(p)) \
-        if ev.type in ("supply", "joint_production") else frozenset()
+        if ONTOLOGY.events[ev.type].product_in_key else frozenset()
     return (ev.type, parts, product)
 
 
