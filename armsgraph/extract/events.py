@@ -80,7 +80,7 @@ def rule_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
 
 def _rules(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> _Context:
     lex = lx.load()
-    token_entity = _token_entities(doc, sdoc)
+    token_entity = learned.token_entities(doc, sdoc)
     _infer_countries(doc, sdoc, token_entity, lex)
     ctx = _Context(doc, sdoc, kb, lex, token_entity, _main_pair(doc))
     for sent in sdoc.sents:
@@ -104,17 +104,6 @@ def _rules(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> _Context:
 
 
 # ---------------------------------------------------------------- mentions in a sentence
-def _token_entities(doc: Document, sdoc: Doc) -> dict[int, Entity]:
-    out: dict[int, Entity] = {}
-    for ent in doc.entities:
-        for m in ent.mentions:
-            span = sdoc.char_span(m.start, m.end, alignment_mode="expand")
-            if span is not None:
-                for tok in span:
-                    out[tok.i] = ent
-    return out
-
-
 def _infer_countries(doc: Document, sdoc: Doc, token_entity: dict[int, Entity], lex: lx.Lexicon) -> None:
     """An open-world company takes the country its noun phrase gives it: 'Turkish defense company
     Assan', 'Assan, a Turkish firm', "Germany's Rheinmetall"."""
@@ -685,7 +674,6 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
     window = _window(trigger, sent)
     lemmas = {t.lemma_.lower() for t in window} | {t.lower_ for t in window}
     negated = any(c.dep_ == "neg" for t in [trigger, *trigger.ancestors] for c in t.children)
-    text = " ".join(t.lower_ for t in window)
     cues = dict(ctx.lex.status)
 
     clause = " ".join(t.lower_ for t in _clause_head(trigger).subtree if sent.start <= t.i < sent.end)

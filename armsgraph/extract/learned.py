@@ -109,13 +109,14 @@ def _sentence_entities(sent: Span, token_entity: dict[int, Entity]) -> dict[str,
 
 
 def token_entities(doc: Document, sdoc: Doc) -> dict[int, Entity]:
+    """Token index -> the entity a mention over it names (a later mention of an overlap wins)."""
     out: dict[int, Entity] = {}
     for ent in doc.entities:
         for m in ent.mentions:
             span = sdoc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None:
                 for tok in span:
-                    out.setdefault(tok.i, ent)
+                    out[tok.i] = ent
     return out
 
 
