@@ -1,0 +1,181 @@
+"""The ontology as data, the learned event extractor and its training command."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from armsgraph import Document, Pipeline, Settings
+from armsgraph.errors import ArmsgraphError, KnowledgeBaseError
+from armsgraph.extract import learned
+from armsgraph.ontology import ONTOLOGY, ONTOLOGY_FILE
+from armsgraph.train import train
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+def test_ontology_file_has_no_key_the_loader_does_not_read() -> None:
+    raw = yaml.safe_load(ONTOLOGY_FILE.read_text())
+    assert set(raw) == {"entity_types", "statuses", "agreement_kinds", "events", "derived"}
+    for spec in raw["events"].values():
+        assert set(spec) <= {"label", "colour", "key", "roles", "product_in_key"}
+        for role in spec["roles"].values():
+            assert set(role) <= {"types", "text", "pair"}
+    for status in raw["statuses"]:
+        assert set(status) <= {"name", "label", "only"}
+    for rule in raw["derived"]:
+        assert set(rule) <= {"from", "to", "status", "status_to", "roles", "cue", "fill"}
+        for how in rule["fill"].values():
+            assert set(how) <= {"from", "types", "value", "weapons_in_evidence"}
+
+
+def test_ontology_is_the_one_source_of_types() -> None:
+    from armsgraph import model
+    from armsgraph.report import TYPE_COLOURS, TYPE_LABELS
+
+    assert tuple(ONTOLOGY.events) == model.EVENT_TYPES and set(TYPE_LABELS) == set(TYPE_COLOURS) == set(ONTOLOGY.events)
+    assert ONTOLOGY.key_roles["supply"] == ("supplier", "recipient")
+    assert ONTOLOGY.pair_roles["joint_production"] == "partners"
+    assert ONTOLOGY.status_only["interest"] == ("supply",)
+    assert "PERSON" in ONTOLOGY.role_types("meeting", "parties")
+    assert "PERSON" not in ONTOLOGY.role_types("cooperation", "parties")
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """The project's modules a file imports at module level (imports inside functions are lazy).
+    `from pkg import sub` imports the submodule `pkg.sub`, not what pkg/__init__ defines."""
+    out = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("armsgraph"):
+            subs = {f"{node.module}.{a.name}" for a in node.names} & modules
+            out |= subs if len(subs) == len(node.names) else {node.module, *subs}
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("armsgraph")}
+    return out
+
+
+def _module_graph() -> dict[str, set[str]]:
+    mods = {}
+    for path in (ROOT / "armsgraph").rglob("*.py"):
+        rel = path.relative_to(ROOT).with_suffix("")
+        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        mods[name] = path
+    return {m: {i for i in _imports(p, set(mods)) if i in mods and i != m} for m, p in mods.items()}
+
+
+def test_no_import_cycles_and_the_store_does_not_import_the_extractor() -> None:
+    graph = _module_graph()
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(m: str, stack: list[str]) -> None:
+        state[m] = 1
+        for n in graph[m]:
+            if state.get(n) == 1 and not cycle:
+                cycle.extend([*stack[stack.index(n):], n] if n in stack else [m, n])
+            elif n not in state:
+                visit(n, [*stack, n])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert cycle == []
+    reach, todo = set(), ["armsgraph.store"]
+    while todo:
+        for n in graph[todo.pop()]:
+            if n not in reach:
+                reach.add(n)
+                todo.append(n)
+    assert not any(m.startswith("armsgraph.extract") for m in reach)
+
+
+@pytest.fixture(scope="module")
+def rules_pipeline() -> Pipeline:
+    return Pipeline(Settings(events="rules"))
+
+
+def _doc(text: str) -> Document:
+    return Document(doc_id="t1", text=text, published="2024-05-01")
+
+
+def test_candidates_pair_entities_of_one_sentence_and_skip_one_state(rules_pipeline: Pipeline) -> None:
+    from armsgraph.extract.events import rule_events
+
+    doc = _doc("Chile orders frigates\n\nChile has ordered two frigates from Naval Group of France.\n"
+               "The Chilean Navy thanked Chile.")
+    [sdoc] = rules_pipeline.annotator([doc.text])
+    from armsgraph.nlp.mentions import find_mentions
+    from armsgraph.resolve.entities import resolve_mentions
+
+    doc.entities = resolve_mentions(find_mentions(sdoc, rules_pipeline.kb, rules_pipeline.annotator.matcher),
+                                    rules_pipeline.kb, doc.text)
+    rules = rule_events(doc, sdoc, rules_pipeline.kb)
+    cands = learned.prepare(doc, sdoc, rules)
+    names = {(c.type, c.first.name, c.second.name) for c in cands}
+    assert ("supply", "Naval Group", "Chile") in names
+    assert not any({c.first.country, c.second.country} == {"CHL"} for c in cands)  # Chile with its own navy
+    stated = [c for c in cands if c.rule is not None]
+    assert stated and all(c.features.get("rule") == 1.0 for c in stated)
+    assert all("path=" in " ".join(c.features) for c in cands)
+
+
+def test_model_keeps_by_its_thresholds() -> None:
+    model = learned.Model(types={"supply": {"bias": 0.0, "weights": {"x": 2.0}, "threshold": 0.8,
+                                            "drop_rule_below": 0.3}}, status={}, meta={})
+    p = model.probability("supply", {"x": 1.0})
+    assert 0.87 < p < 0.89 and model.keeps("supply", p)
+    assert not model.keeps("supply", model.probability("supply", {}))  # 0.5: a new candidate needs 0.8
+    assert model.keeps("supply", 0.5, stated_by_rule=True) and not model.keeps("supply", 0.2, stated_by_rule=True)
+    assert model.keeps("meeting", 0.0, stated_by_rule=True) and not model.keeps("meeting", 0.99)
+
+
+def test_missing_model_names_the_file_and_the_command(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError) as err:
+        learned.load_model(tmp_path / "none.json")
+    assert "none.json" in str(err.value) and "armsgraph train" in str(err.value)
+
+
+def test_settings_choose_the_extractor() -> None:
+    with pytest.raises(ArmsgraphError):
+        Pipeline(Settings(events="magic"))
+    assert Pipeline(Settings(events="learned")).event_model is learned.load_model()
+
+
+def test_train_on_a_small_sample_is_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`armsgraph train` works, is seeded (the same corpus gives the same file), and never reads the test split."""
+    import armsgraph.train as train_module
+
+    read: list[str] = []
+    real = train_module.read_paths
+
+    def recording(paths, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.extend(Path(p).stem for p in paths)
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(train_module, "read_paths", recording)
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    meta = train(CORPUS, first, limit=8)
+    train(CORPUS, second, limit=8)
+    assert first.read_bytes() == second.read_bytes()
+    model = json.loads(first.read_text())
+    assert meta["train_documents"] == 8 and meta["train_candidates"] > 0 and len(meta["corpus_sha256"]) == 64
+    assert model["types"] and all({"bias", "weights", "threshold", "drop_rule_below"} <= set(t)
+                                  for t in model["types"].values())
+    test_ids = set(json.loads((CORPUS / "splits.json").read_text())["test"])
+    assert read and not test_ids & set(read)
+
+
+def test_shipped_model_records_what_it_was_trained_on() -> None:
+    meta = learned.load_model().meta
+    splits = json.loads((CORPUS / "splits.json").read_text())
+    assert meta["train_documents"] == len(splits["train"]) and meta["dev_documents"] == len(splits["dev"])
+    from armsgraph.train import corpus_hash
+
+    assert meta["corpus_sha256"] == corpus_hash(CORPUS, splits["train"] + splits["dev"]), \
+        "the corpus changed since the model was trained: run `armsgraph train`"
