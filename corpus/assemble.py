@@ -121,7 +121,8 @@ def split() -> None:
     """Iterative stratification over story groups (after Sechidis et al., 2011): groups holding the
     scarcest event types are placed first, each in the split whose shares of the group's event types
     (and of documents) are furthest below target, so every type is spread about 70/15/15. Documents
-    listed in examined.txt (their extraction errors were read during development) never go to test."""
+    listed in examined.txt (their extraction errors were read during development) never go to test.
+    Documents already in splits.json keep their split; delete the file to split afresh."""
     sources = read(CORPUS / "sources.jsonl")
     golds = {str(g["doc_id"]): g for g in read(CORPUS / "gold.jsonl")}
     texts = {d: (CORPUS / "docs" / f"{d}.txt").read_text(encoding="utf-8") for d in golds}
@@ -136,6 +137,19 @@ def split() -> None:
     rarity = {i: sum(n / total[t] for t, n in counts[i].items()) for i in order}
     order.sort(key=lambda i: -rarity[i])
     assigned: dict[str, list[str]] = {s: [] for s in SPLIT_SHARES}
+    # a published split is frozen: documents already in splits.json keep their split (the sealed
+    # test split never changes under later corrections); only new stories are placed
+    before = json.loads((CORPUS / "splits.json").read_text()) if (CORPUS / "splits.json").is_file() else {}
+    kept = {d: s for s in SPLIT_SHARES for d in before.get(s, [])}
+    for i in list(order):
+        placed = {kept[d] for d in groups[i] if d in kept}
+        if len(placed) == 1:
+            target = placed.pop()
+            assigned[target] += groups[i]
+            for t, n in counts[i].items():
+                want[target][t] -= n
+            want_docs[target] -= len(groups[i])
+            order.remove(i)
 
     def need(s: str, i: int) -> float:
         """How far below its own target split `s` is, for the event types of group `i` and for documents."""

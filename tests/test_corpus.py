@@ -124,13 +124,20 @@ def test_splits_are_balanced_by_event_type() -> None:
             assert abs(counts[s] / total - share) <= 0.10, f"{t}: {counts}"
 
 
-def test_splits_are_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_splits_are_reproducible_and_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split afresh twice: the same splits. Split again with splits.json present: nothing moves."""
     import shutil
 
     for name in ("sources.jsonl", "gold.jsonl", "examined.txt"):
         shutil.copy(CORPUS / name, tmp_path / name)
     (tmp_path / "docs").symlink_to(CORPUS / "docs")
     monkeypatch.setattr(assemble, "CORPUS", tmp_path)
+    assemble.split()
+    fresh = json.loads((tmp_path / "splits.json").read_text())
+    (tmp_path / "splits.json").unlink()
+    assemble.split()
+    assert json.loads((tmp_path / "splits.json").read_text()) == fresh
+    shutil.copy(CORPUS / "splits.json", tmp_path / "splits.json")
     assemble.split()
     assert json.loads((tmp_path / "splits.json").read_text()) == SPLITS
 
