@@ -258,9 +258,12 @@ def agreement() -> None:
     st = table["status"]
     print(f"\nstatus: the same on {st['same']} of {st['matched']} matched required events")
     (CORPUS / "agreement" / "disagreements.md").write_text(
-        "# Disagreements between the two annotations (before adjudication)\n\n"
+        "# Disagreements between the two annotations, as gold.jsonl stands now\n\n"
         "Written by `assemble.py agreement`: required events only one annotator has, and matched events\n"
-        "whose statuses differ.\n\n" + "\n\n".join(disagreements(first, second)) + "\n", encoding="utf-8")
+        "whose statuses differ. Those found before adjudication, and how each was decided, are in\n"
+        "ADJUDICATION.md; what is left here are the second annotations' own choices that the\n"
+        "adjudication and the guidelines did not take.\n\n"
+        + "\n\n".join(disagreements(first, second)) + "\n", encoding="utf-8")
 
 
 # ---------------------------------------------------------------- stats
