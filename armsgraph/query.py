@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
+from armsgraph import kb as kb_module
 from armsgraph.assess import Assessment, Statement, assess
 from armsgraph.errors import ArmsgraphError
 from armsgraph.resolve.names import fold
+from armsgraph.settings import Settings
 from armsgraph.store import Store
 from armsgraph.store import schema as t
 
@@ -198,13 +200,16 @@ def _views(conn: Connection, fact_ids: list[str]) -> list[FactView]:
 
 
 def show(store: Store, name: str) -> dict[str, Any]:
-    """Everything the knowledge base holds on one entity: names, documents, facts with citations."""
+    """Everything the knowledge base holds on one entity: names, documents, what the shipped knowledge
+    files state about it (`knowledge`: country, maker, category, capital...), facts with citations."""
     ent = find_entity(store, name)
     with store.connect() as conn:
         aliases = sorted(set(conn.scalars(select(t.entity_names.c.name)
                                           .where(t.entity_names.c.entity_id == ent["id"]))))
         docs = sorted(set(conn.scalars(select(t.mentions.c.doc_id).where(t.mentions.c.entity_id == ent["id"]))))
-    return {**ent, "aliases": aliases, "documents": docs, "facts": facts(store, entity_id=ent["id"])}
+    entry = kb_module.load(Settings().kb_dir).get(ent.get("kb_id"))
+    return {**ent, "aliases": aliases, "documents": docs, "knowledge": entry.facts() if entry else {},
+            "facts": facts(store, entity_id=ent["id"])}
 
 
 def neighbours(store: Store, name: str) -> list[dict[str, Any]]:

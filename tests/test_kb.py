@@ -102,10 +102,24 @@ def test_names_in_other_scripts_find_their_own_entry(kb: KnowledgeBase) -> None:
 def test_duplicate_id_across_files_is_refused(tmp_path: Path) -> None:
     shutil.copy(KB_DIR / "institutions.yaml", tmp_path / "institutions.yaml")
     entry = {"id": "company/acme-arms", "name": "Acme Arms", "type": "COMPANY", "country": "TUR"}
-    (tmp_path / "companies.yaml").write_text(yaml.safe_dump({"entities": [entry]}), encoding="utf-8")
-    (tmp_path / "weapons.yaml").write_text(yaml.safe_dump({"entities": [{**entry, "name": "Acme Rifle"}]}),
-                                           encoding="utf-8")
+    sources = [{"name": "a test", "url": "https://example.org/"}]
+    (tmp_path / "companies.yaml").write_text(yaml.safe_dump({"sources": sources, "entities": [entry]}),
+                                             encoding="utf-8")
+    (tmp_path / "weapons.yaml").write_text(
+        yaml.safe_dump({"sources": sources, "entities": [{**entry, "name": "Acme Rifle"}]}), encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="company/acme-arms"):
+        kb_module.load(tmp_path)
+
+
+def test_a_file_without_its_sources_is_refused(tmp_path: Path) -> None:
+    shutil.copy(KB_DIR / "institutions.yaml", tmp_path / "institutions.yaml")
+    entry = {"id": "company/acme-arms", "name": "Acme Arms", "type": "COMPANY", "country": "TUR"}
+    (tmp_path / "companies.yaml").write_text(yaml.safe_dump({"entities": [entry]}), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="companies.yaml: `sources` must list"):
+        kb_module.load(tmp_path)
+    (tmp_path / "companies.yaml").write_text(
+        yaml.safe_dump({"sources": [{"name": "no url"}], "entities": [entry]}), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="each with a name and a url"):
         kb_module.load(tmp_path)
 
 

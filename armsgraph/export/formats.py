@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from armsgraph import kb as kb_module
+from armsgraph.errors import KnowledgeBaseError
 from armsgraph.ontology import ONTOLOGY
 from armsgraph.settings import Settings
 
@@ -440,8 +441,29 @@ def jsonld(kb: KB, knowledge: kb_module.KnowledgeBase | None = None) -> dict[str
 
 @functools.cache
 def plover_table() -> dict[str, Any]:
-    """The PLOVER/CAMEO mapping of `data/plover.yaml`."""
+    """The PLOVER/CAMEO mapping of `data/plover.yaml`, checked: every CAMEO code a rule, venue or
+    weapon category names has a label, every label is used, and every event type has its rules."""
     data: dict[str, Any] = yaml.safe_load(_PLOVER_FILE.read_text(encoding="utf-8"))
+    full = [*data["rules"].values(), *data["meeting_venue"].values()]
+    full += [r for spec in data["types"].values() for r in spec["status"].values()]
+    refine = list(data["combat_category"].values())
+    problems = [f"rule {r} needs exactly plover, mode, context and cameo" for r in full
+                if set(r) != {"plover", "mode", "context", "cameo"}]
+    problems += [f"weapon category rule {r} needs exactly cameo and mode" for r in refine
+                 if set(r) != {"cameo", "mode"}]
+    used = {str(r["cameo"]) for r in [*full, *refine]}
+    labels = set(data["cameo"])
+    problems += [f"CAMEO code {c} has no label" for c in sorted(used - labels)]
+    problems += [f"CAMEO label {c} is used by no rule" for c in sorted(labels - used)]
+    problems += [f"event type {t} has no rules" for t in ONTOLOGY.event_types if t not in data["types"]]
+    for etype, spec in data["types"].items():
+        roles = ONTOLOGY.events[etype].roles if etype in ONTOLOGY.events else {}
+        named = [spec[k] for k in ("pair", "source", "recipient") if k in spec and spec[k] is not None]
+        problems += [f"{etype}: no role {r!r} in the ontology" for r in named if r not in roles]
+    problems += [f"sector of unknown entity type {t}" for t in data["sectors"] if t not in ONTOLOGY.entity_types]
+    problems += [f"source {src} needs a name and a url" for src in data["sources"] if set(src) != {"name", "url"}]
+    if problems or not data["sources"]:
+        raise KnowledgeBaseError(f"{_PLOVER_FILE}: {'; '.join(problems) or 'no sources given'}; fix the table")
     return data
 
 

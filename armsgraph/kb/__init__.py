@@ -37,6 +37,16 @@ class KBEntry:
     category: str | None = None
     role: str | None = None
     demonyms: list[str] = field(default_factory=list)
+    iso2: str | None = None  # COUNTRY
+    capital: str | None = None  # COUNTRY
+    parties: list[str] = field(default_factory=list)  # AGREEMENT: ISO3 codes of the signatory states
+
+    def facts(self) -> dict[str, Any]:
+        """What the entry states beyond its names, for display: only the fields it fills."""
+        out = {"country": self.country, "wikidata": self.wikidata, "parent": self.parent,
+               "manufacturer": self.manufacturer, "category": self.category, "role": self.role,
+               "iso2": self.iso2, "capital": self.capital, "parties": self.parties or None}
+        return {k: v for k, v in out.items() if v}
 
     @property
     def names(self) -> list[str]:
@@ -55,7 +65,9 @@ class Institutions:
 class KnowledgeBase:
     """All entries, with lookups by id, by folded name and by country code."""
 
-    def __init__(self, entries: list[KBEntry], institutions: Institutions) -> None:
+    def __init__(self, entries: list[KBEntry], institutions: Institutions,
+                 sources: dict[str, list[dict[str, str]]] | None = None) -> None:
+        self.sources = sources or {}  # file name -> where its facts come from (name, url)
         self.entries: dict[str, KBEntry] = {}
         for entry in entries:
             if entry.id in self.entries:
@@ -101,6 +113,7 @@ def _entry(raw: dict[str, Any], path: Path) -> KBEntry:
             wikidata=raw.get("wikidata"), parent=raw.get("parent"),
             manufacturer=raw.get("manufacturer"), category=raw.get("category"),
             role=raw.get("role"), demonyms=[str(d) for d in raw.get("demonyms") or []],
+            iso2=raw.get("iso2"), capital=raw.get("capital"), parties=[str(p) for p in raw.get("parties") or []],
         )
     except (KeyError, TypeError) as exc:
         raise KnowledgeBaseError(f"{path}: entry {raw!r} lacks {exc}; see {SCHEMA}") from exc
@@ -110,6 +123,7 @@ def _entry(raw: dict[str, Any], path: Path) -> KBEntry:
 def load(kb_dir: Path) -> KnowledgeBase:
     """Read every knowledge file under `kb_dir` (cached: loaded once per process)."""
     entries: list[KBEntry] = []
+    sources: dict[str, list[dict[str, str]]] = {}
     for name in ENTITY_FILES:
         path = kb_dir / name
         if not path.exists():
@@ -118,6 +132,7 @@ def load(kb_dir: Path) -> KnowledgeBase:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise KnowledgeBaseError(f"{path}: not valid YAML ({exc}); fix the file") from exc
+        sources[name] = _sources(data.get("sources"), path)
         entries += [_entry(raw, path) for raw in data.get("entities") or []]
     inst_path = kb_dir / "institutions.yaml"
     try:
@@ -125,7 +140,17 @@ def load(kb_dir: Path) -> KnowledgeBase:
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeBaseError(f"{inst_path}: cannot read ({exc}); restore the file") from exc
     institutions = Institutions(
-        military=inst["military"], government=inst["government"],
-        legal_suffixes=inst["legal_suffixes"],
+        military={k: list(v) for k, v in inst["military"].items()},
+        government={k: list(v) for k, v in inst["government"].items()},
+        legal_suffixes=list(inst["legal_suffixes"]),
     )
-    return KnowledgeBase(entries, institutions)
+    sources[inst_path.name] = _sources(inst.get("sources"), inst_path)
+    return KnowledgeBase(entries, institutions, sources)
+
+
+def _sources(raw: Any, path: Path) -> list[dict[str, str]]:
+    """A file's `sources`: at least one, each with a name and a url."""
+    if not raw or any(not isinstance(s, dict) or set(s) != {"name", "url"} for s in raw):
+        raise KnowledgeBaseError(f"{path}: `sources` must list where its facts come from, each with a name and a "
+                                 f"url; see {SCHEMA}")
+    return [{"name": str(s["name"]), "url": str(s["url"])} for s in raw]

@@ -85,6 +85,27 @@ class Ontology:
         return frozenset(r.name for t in self.events.values() for r in t.roles.values() if r.text)
 
 
+_FILL_KEYS = {"from", "types", "value", "weapons_in_evidence"}
+
+
+def _fill(fill: dict[str, dict[str, Any]], source: EventType | None, target: EventType | None,
+          entity_types: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """A derived rule's `fill`, checked: roles of the target, filled from roles of the source, by
+    entity types the ontology lists, with no key the extractor does not know."""
+    out: dict[str, dict[str, Any]] = {}
+    for role, how in fill.items():
+        problems = [f"unknown keys {sorted(set(how) - _FILL_KEYS)}"] if set(how) - _FILL_KEYS else []
+        if target is not None and role not in target.roles:
+            problems.append(f"{role!r} is no role of {target.name}")
+        if source is not None:
+            problems += [f"{r!r} is no role of {source.name}" for r in how.get("from") or () if r not in source.roles]
+        problems += [f"unknown entity type {x!r}" for x in how.get("types") or () if x not in entity_types]
+        if problems:
+            raise KnowledgeBaseError(f"{ONTOLOGY_FILE}: derived rule fill of {role!r}: {'; '.join(problems)}")
+        out[role] = {k: (list(v) if isinstance(v, list) else v) for k, v in how.items()}
+    return out
+
+
 def _parse(raw: dict[str, Any]) -> Ontology:
     events = {}
     for name, spec in raw["events"].items():
@@ -96,7 +117,8 @@ def _parse(raw: dict[str, Any]) -> Ontology:
         events[name] = EventType(name, spec["label"], spec["colour"], tuple(spec["key"]), roles,
                                  bool(spec.get("product_in_key")))
     derived = tuple(
-        Derivation(source=d["from"], target=d["to"], status_to=d["status_to"], fill=d["fill"],
+        Derivation(source=d["from"], target=d["to"], status_to=d["status_to"],
+                   fill=_fill(d["fill"], events.get(d["from"]), events.get(d["to"]), tuple(raw["entity_types"])),
                    status=tuple(d.get("status") or ()),
                    roles={k: tuple(v) for k, v in d["roles"].items()} if d.get("roles") else None,
                    cue=d.get("cue"))
