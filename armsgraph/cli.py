@@ -23,7 +23,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from armsgraph import __version__, evaluate, export, query, report
+from armsgraph import __version__, components, evaluate, export, query, report
 from armsgraph.errors import ArmsgraphError
 from armsgraph.export import formats
 from armsgraph.ingest.sources import SUFFIXES
@@ -51,8 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, default=None,
                    help="worker processes (local) or actors (ray); default: all cores, or one for up to 64 documents")
     c.add_argument("--ray-address", help="a Ray cluster to join (default: start a local Ray for this ingest)")
-    c.add_argument("--events", choices=["rules", "learned"], default=Settings().events,
-                   help="event extractor: the rules, or the learned model over candidates (default: %(default)s)")
+    c.add_argument("--events", choices=["rules", "learned"], default=None,
+                   help="event extractor: the rules, or the learned model over candidates (default: the one in "
+                        f"the settings' components, {_event_component(Settings().components)})")
+    c.add_argument("--components", default=None,
+                   help="the pipeline's components in order, comma-separated, or a preset: "
+                        f"{', '.join(components.PRESETS)} (default: {','.join(Settings().components)}; "
+                        "see armsgraph/components.py)")
     c.add_argument("--max-bytes", type=int, default=Settings().max_bytes,
                    help="largest input file or record to read, in bytes (default: %(default)s)")
     c.add_argument("--log-json", action="store_true",
@@ -102,9 +107,32 @@ def _parser() -> argparse.ArgumentParser:
                                    "thresholds on the dev split; the test split is never read).")
     c.add_argument("--corpus", type=Path, default=Path("corpus"), help="the corpus folder (default: ./corpus)")
     c.add_argument("--output", "-o", type=Path, default=None,
-                   help="model file to write (default: the one the package ships and reads)")
+                   help="folder to write the models to (default: the one the package ships and reads)")
     c.add_argument("--limit", type=_count, default=None, help="train on the first N train documents only")
     return p
+
+
+_EVENT_COMPONENTS = {"rules": "rule_events", "learned": "learned_events"}
+
+
+def _event_component(names: tuple[str, ...]) -> str:
+    return next((k for k, v in _EVENT_COMPONENTS.items() if v in names), "none")
+
+
+def _pipeline_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings from the ingest options: the byte bound and the components (--events swaps the event one)."""
+    options: dict[str, Any] = {}
+    if getattr(args, "max_bytes", None):
+        options["max_bytes"] = args.max_bytes
+    names = Settings().components
+    if getattr(args, "components", None):
+        names = components.PRESETS.get(args.components) or tuple(n.strip() for n in args.components.split(",")
+                                                                  if n.strip())
+    if getattr(args, "events", None):
+        names = components.replace(names, "events", _EVENT_COMPONENTS[args.events])
+    components.check(names)
+    options["components"] = names
+    return options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,17 +157,20 @@ def _run(args: argparse.Namespace) -> int:
         serve(args.db or default_db(), host=args.host, port=args.port, token=os.environ.get(TOKEN_ENV) or None)
         return 0
     if args.command == "train":
-        from armsgraph.extract.learned import MODEL_FILE
         from armsgraph.train import train  # scikit-learn loads only when training
 
-        meta = train(args.corpus, args.output or MODEL_FILE, limit=args.limit)
-        print(f"trained on {meta['train_documents']} documents ({meta['train_candidates']} candidates), "
-              f"thresholds on {meta['dev_documents']} dev documents -> {args.output or MODEL_FILE}")
-        for etype, sc in meta["dev_candidate_scores"].items():
-            print(f"  {etype:<17} dev candidate F1 {sc['f1']:.3f} (P {sc['precision']:.3f} R {sc['recall']:.3f})")
+        out = args.output or Settings().models_dir
+        meta = train(args.corpus, out, limit=args.limit)
+        ev, en = meta["events"], meta["entities"]
+        print(f"trained on {ev['train_documents']} documents, cuts chosen on {ev['dev_documents']} dev documents "
+              f"-> {out}")
+        print(f"  entity typer      {en['train_names']} names; dev F1 {en['dev_scores']['f1']:.3f} "
+              f"(rules alone {en['dev_scores_rules_alone']['f1']:.3f})")
+        print(f"  event model       {ev['train_facts']} possible facts")
+        for etype, sc in ev["dev_scores"].items():
+            print(f"  {etype:<17} dev F1 {sc['f1']:.3f} (P {sc['precision']:.3f} R {sc['recall']:.3f})")
         return 0
-    options = {k: getattr(args, k) for k in ("max_bytes", "events") if getattr(args, k, None)}
-    settings = Settings(db=args.db or default_db(), **options)
+    settings = Settings(db=args.db or default_db(), **_pipeline_options(args))
     store = Store(settings.db)
     if args.command == "ingest":
         return _ingest(args, settings, store)
@@ -172,6 +203,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{info['name']} ({info['type']}){'  wikidata:' + info['wikidata'] if info['wikidata'] else ''}")
         print(f"  also: {', '.join(a for a in info['aliases'] if a != info['name'])}")
         print(f"  in {len(info['documents'])} documents: {', '.join(info['documents'])}")
+        if info["knowledge"]:
+            print("  knowledge base: " + "; ".join(f"{k} {', '.join(v) if isinstance(v, list) else v}"
+                                                  for k, v in info["knowledge"].items()))
         for f in info["facts"]:
             _print_fact(f)
         return 0

@@ -1,6 +1,9 @@
 """The orchestrator: articles in, annotated documents out, stored.
 
-    read -> clean -> [language, copies] -> parse -> mentions -> entities -> stray -> events -> store
+    read -> clean -> [language, copies] -> parse -> components (settings.components) -> store
+
+The components (`armsgraph.components`): mentions -> entities -> stray -> events, each a rule or a
+learned one, chosen in the settings.
 
 `Pipeline.process` runs the steps on documents already read; `ingest` reads
 paths and writes every document to the store in its own transaction.
@@ -12,18 +15,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from armsgraph import components
 from armsgraph import kb as kb_module
-from armsgraph.errors import ArmsgraphError, InputError
-from armsgraph.extract import learned
-from armsgraph.extract.events import extract_events
-from armsgraph.extract.stray import mark_stray
+from armsgraph.errors import InputError
 from armsgraph.ingest.dedupe import NearDuplicateIndex, content_key, signature
 from armsgraph.ingest.language import detect, is_english
 from armsgraph.ingest.readers import read_paths
 from armsgraph.model import Document
 from armsgraph.nlp import annotator
-from armsgraph.nlp.mentions import find_mentions
-from armsgraph.resolve.entities import resolve_mentions
 from armsgraph.settings import Settings
 from armsgraph.store import Store
 
@@ -52,31 +51,33 @@ Progress = Callable[[str, dict[str, object]], None]  # (event, details), e.g. ("
 
 
 class Pipeline:
-    """The loaded models and knowledge base; `process` annotates documents in place.
+    """The loaded models, knowledge base and components; `process` annotates documents in place.
 
-    1. parse the cleaned text with spaCy (sentences never cross a line break);
-    2. find mentions: knowledge-base names, institution patterns, statistical NER;
-    3. resolve mentions into one entity per thing in the document;
-    4. mark a trailing paragraph run from another story as stray;
-    5. extract events from the article's sentences (never stray ones), one per fact: candidates kept
-       by the learned model (settings.events='learned') or the rules alone ('rules').
+    The annotator parses the cleaned text with spaCy (sentences never cross a line break); then the
+    components of `settings.components` run in order on each document (`armsgraph.components`):
+    mentions, entities, stray paragraphs, events.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.kb = kb_module.load(self.settings.kb_dir)
         self.annotator = annotator(self.settings.model, self.kb)
-        if self.settings.events not in ("learned", "rules"):
-            raise ArmsgraphError(f"events={self.settings.events!r}: give 'learned' or 'rules'")
-        self.event_model = learned.load_model() if self.settings.events == "learned" else None
+        ctx = components.Context(self.kb, self.annotator, self.settings.models_dir)
+        self.components = components.build(self.settings.components, ctx)
+
+    def annotate(self, docs: list[Document]) -> list[components.Annotated]:
+        """Parse the documents and run every component on each; the records are filled in place."""
+        parsed = self.annotator([d.text for d in docs], batch_size=self.settings.batch_size)
+        out = []
+        for doc, sdoc in zip(docs, parsed, strict=True):
+            annotated = components.Annotated(doc, sdoc)
+            for _name, run in self.components:
+                annotated = run(annotated)
+            out.append(annotated)
+        return out
 
     def process(self, docs: list[Document]) -> list[Document]:
-        parsed = self.annotator([d.text for d in docs], batch_size=self.settings.batch_size)
-        for doc, sdoc in zip(docs, parsed, strict=True):
-            mentions = find_mentions(sdoc, self.kb, self.annotator.matcher)
-            doc.entities = resolve_mentions(mentions, self.kb, doc.text)
-            mark_stray(doc, sdoc)
-            doc.events = extract_events(doc, sdoc, self.kb, self.event_model)
+        self.annotate(docs)
         return docs
 
 

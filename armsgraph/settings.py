@@ -31,7 +31,10 @@ class Settings:
     # measured: a wire story with a new headline and one sentence rewritten scores ~0.70,
     # a different article on the same deal below 0.2
     near_duplicate_threshold: float = 0.7
-    # which component extracts events: "rules" (the trigger and frame rules) or "learned" (the shipped
-    # model over trigger-free candidates, the rules as its features). Rules stay the default until the
-    # model beats them on the corpus's sealed test split (benchmarks/corpus_quality.py).
-    events: str = "rules"
+    # the pipeline's components in order (armsgraph/components.py); a learned one replaces the rule
+    # one it names: "learned_mentions" for "mentions", "learned_events" for "rule_events". The default
+    # is the preset that scores best on the corpus's sealed test split (benchmarks/corpus_quality.py):
+    # both learned (components.PRESETS["learned"]).
+    components: tuple[str, ...] = ("learned_mentions", "entities", "stray", "learned_events")
+    # where the learned components read their models (written by `armsgraph train`)
+    models_dir: Path = Path(__file__).parent / "models"

@@ -1,8 +1,9 @@
 """Extraction quality on the annotated corpus, split by split, for each event extractor.
 
-    python benchmarks/corpus_quality.py [--events learned rules] [--splits dev test]
+    python benchmarks/corpus_quality.py [--pipelines rules learned ...] [--splits dev test]
 
-Ingests each split's documents into a fresh SQLite store with the given `Settings.events`, exports
+Ingests each split's documents into a fresh SQLite store with each pipeline's components
+(`PIPELINES`: rules alone, the learned entity typer with the event rules, both learned), exports
 the records and scores them with the reference scorer (../shared/eval/score.py). The train split is
 what the model learned from and dev what its thresholds were chosen on: only test estimates unseen
 text. Prints one line per extractor and split, and per event type for test.
@@ -17,11 +18,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from armsgraph import Pipeline, Settings, Store, export, ingest
+from armsgraph import Pipeline, Settings, Store, components, export, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+PIPELINES = components.PRESETS  # rules alone, the typer alone, the event model alone, both
 
 
 def score(gold: list[dict], records: list[dict], work: Path, name: str) -> dict:
@@ -35,18 +37,18 @@ def score(gold: list[dict], records: list[dict], work: Path, name: str) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", nargs="+", default=["rules", "learned"])
+    ap.add_argument("--pipelines", nargs="+", default=list(PIPELINES), choices=list(PIPELINES))
     ap.add_argument("--splits", nargs="+", default=["train", "dev", "test"])
     a = ap.parse_args()
     splits = json.loads((CORPUS / "splits.json").read_text())
     golds = {g["doc_id"]: g for g in map(json.loads, (CORPUS / "gold.jsonl").read_text().splitlines())}
     print(f"{'extractor':<9} {'split':<6} {'docs':>5} {'entity F1':>10} {'event P':>8} {'event R':>8} "
           f"{'event F1':>9} {'status':>7}")
-    for events in a.events:
+    for events in a.pipelines:
         for split in a.splits:
             with tempfile.TemporaryDirectory() as tmp:
                 work = Path(tmp)
-                settings = Settings(db=str(work / "kb.db"), events=events)
+                settings = Settings(db=str(work / "kb.db"), components=PIPELINES[events])
                 store = Store(settings.db)
                 ingest([CORPUS / "docs" / f"{d}.txt" for d in splits[split]], store, Pipeline(settings))
                 recs = list(export.records(store))

@@ -9,14 +9,17 @@ from pathlib import Path
 import pytest
 
 from armsgraph import Document, Pipeline, Settings, Store
+from armsgraph.components import PRESETS
 from tests.helpers import SAMPLES, SHARED, postgres_database
 
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    """The spaCy model and knowledge base, loaded once (about two seconds)."""
+    """The spaCy model and knowledge base, loaded once (about two seconds), with the rule components:
+    the tests that use it check the rules' machinery and what is built on stored facts, so they must
+    not move when the learned models are retrained (tests/test_learned.py covers the default)."""
     db = tmp_path_factory.mktemp("pipeline") / "unused.db"
-    return Pipeline(Settings(db=str(db)))
+    return Pipeline(Settings(db=str(db), components=PRESETS["rules"]))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

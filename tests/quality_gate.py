@@ -33,7 +33,7 @@ COLUMNS = ("entity_f1", "event_f1", "status_accuracy", "resolution_accuracy")
 
 def _inputs(name: str, workdir: Path) -> tuple[list[str], Path, list[str]]:
     """What a set ingests, its gold file, and the ingest options. A shared set is a folder of
-    ../shared/corpus; `corpus:SPLIT:EXTRACTOR` is one split of the project's corpus read by one extractor."""
+    ../shared/corpus; `corpus:SPLIT:PRESET` is one split of the project's corpus read by one of `components.PRESETS`."""
     if not name.startswith("corpus:"):
         return [str(SHARED / "corpus" / name)], SHARED / "gold" / f"{name}.jsonl", []
     _, split, extractor = name.split(":")
@@ -42,7 +42,7 @@ def _inputs(name: str, workdir: Path) -> tuple[list[str], Path, list[str]]:
     gold = workdir / f"{split}.gold.jsonl"
     gold.write_text("".join(line + "\n" for line in (CORPUS / "gold.jsonl").read_text(encoding="utf-8").splitlines()
                             if line.strip() and json.loads(line)["doc_id"] in wanted), encoding="utf-8")
-    return [str(CORPUS / "docs" / f"{d}.txt") for d in ids], gold, ["--events", extractor]
+    return [str(CORPUS / "docs" / f"{d}.txt") for d in ids], gold, ["--components", extractor]
 
 
 def run_set(name: str, workdir: Path) -> dict[str, Any]:

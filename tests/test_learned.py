@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from armsgraph import Document, Pipeline, Settings
+from armsgraph.components import PRESETS, REGISTRY, check, replace
 from armsgraph.errors import ArmsgraphError, KnowledgeBaseError
 from armsgraph.extract import learned
 from armsgraph.ontology import ONTOLOGY, ONTOLOGY_FILE
@@ -97,7 +98,7 @@ def test_no_import_cycles_and_the_store_does_not_import_the_extractor() -> None:
 
 @pytest.fixture(scope="module")
 def rules_pipeline() -> Pipeline:
-    return Pipeline(Settings(events="rules"))
+    return Pipeline(Settings(components=PRESETS["rules"]))
 
 
 def _doc(text: str) -> Document:
@@ -141,14 +142,42 @@ def test_missing_model_names_the_file_and_the_command(tmp_path: Path) -> None:
     assert "none.json" in str(err.value) and "armsgraph train" in str(err.value)
 
 
-def test_settings_choose_the_extractor() -> None:
-    with pytest.raises(ArmsgraphError):
-        Pipeline(Settings(events="magic"))
-    assert Pipeline(Settings(events="learned")).event_model is learned.load_model()
+def test_settings_list_the_components_and_a_learned_one_replaces_a_rule_one() -> None:
+    rules = Pipeline(Settings(components=PRESETS["rules"]))
+    learned_pipeline = Pipeline(Settings(components=PRESETS["learned"]))
+    assert [n for n, _ in rules.components] == ["mentions", "entities", "stray", "rule_events"]
+    assert [n for n, _ in learned_pipeline.components] == ["learned_mentions", "entities", "stray", "learned_events"]
+    for a, b in zip(PRESETS["rules"], PRESETS["learned"], strict=True):  # each learned one assigns what it replaces
+        assert REGISTRY[a].assigns == REGISTRY[b].assigns and REGISTRY[a].requires == REGISTRY[b].requires
+    text = "Chile has ordered two frigates from Naval Group of France, the navy said on Monday."
+    by_rules = rules.process([_doc(text)])[0]
+    by_model = learned_pipeline.process([_doc(text)])[0]
+    assert by_rules.entities and by_model.entities
+    assert all(0.0 <= (e.confidence or 0.0) <= 1.0 for e in by_model.events)
+
+
+def test_the_default_pipeline_is_the_learned_preset() -> None:
+    assert Settings().components == PRESETS["learned"]
+    assert Settings().models_dir.is_dir() and (Settings().models_dir / "events.json").is_file()
+
+
+def test_a_component_list_that_breaks_a_requirement_is_refused() -> None:
+    with pytest.raises(ArmsgraphError, match="requires entities"):
+        Pipeline(Settings(components=("mentions", "stray", "rule_events")))
+    with pytest.raises(ArmsgraphError, match="unknown pipeline component 'magic'"):
+        Pipeline(Settings(components=("magic",)))
+    with pytest.raises(ArmsgraphError, match="requires mentions"):
+        check(("entities",))
+    assert replace(PRESETS["rules"], "events", "learned_events") == ("mentions", "entities", "stray", "learned_events")
+
+
+def test_every_registered_component_is_documented_and_reachable() -> None:
+    assert set(REGISTRY) == {n for preset in PRESETS.values() for n in preset}
+    assert all(reg.summary and reg.summary != reg.name for reg in REGISTRY.values())
 
 
 def test_train_on_a_small_sample_is_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`armsgraph train` works, is seeded (the same corpus gives the same file), and never reads the test split."""
+    """`armsgraph train` works, is seeded (the same corpus gives the same files), and never reads the test split."""
     import armsgraph.train as train_module
 
     read: list[str] = []
@@ -159,23 +188,32 @@ def test_train_on_a_small_sample_is_reproducible(tmp_path: Path, monkeypatch: py
         return real(paths, *args, **kwargs)
 
     monkeypatch.setattr(train_module, "read_paths", recording)
-    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first, second = tmp_path / "a", tmp_path / "b"
     meta = train(CORPUS, first, limit=8)
     train(CORPUS, second, limit=8)
-    assert first.read_bytes() == second.read_bytes()
-    model = json.loads(first.read_text())
-    assert meta["train_documents"] == 8 and meta["train_candidates"] > 0 and len(meta["corpus_sha256"]) == 64
+    for name in ("events.json", "entities.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    model = json.loads((first / "events.json").read_text())
+    typer_model = json.loads((first / "entities.json").read_text())
+    events_meta = meta["events"]
+    assert events_meta["train_documents"] == 8 and events_meta["train_facts"] > 0
+    assert len(events_meta["corpus_sha256"]) == 64 and meta["entities"]["corpus_sha256"] == events_meta["corpus_sha256"]
     assert model["types"] and all({"bias", "weights", "threshold", "drop_rule_below"} <= set(t)
                                   for t in model["types"].values())
+    assert "NONE" in typer_model["weights"] and set(typer_model["cuts"]) == {"add_above", "drop_above", "retype_above"}
+    # the trained folder is a models folder the pipeline reads
+    trained = Pipeline(Settings(components=PRESETS["learned"], models_dir=first))
+    assert trained.process([_doc("Chile has ordered two frigates from Naval Group of France.")])
     test_ids = set(json.loads((CORPUS / "splits.json").read_text())["test"])
     assert read and not test_ids & set(read)
 
 
-def test_shipped_model_records_what_it_was_trained_on() -> None:
-    meta = learned.load_model().meta
-    splits = json.loads((CORPUS / "splits.json").read_text())
-    assert meta["train_documents"] == len(splits["train"]) and meta["dev_documents"] == len(splits["dev"])
+def test_shipped_models_record_what_they_were_trained_on() -> None:
+    from armsgraph.nlp import typer
     from armsgraph.train import corpus_hash
 
-    assert meta["corpus_sha256"] == corpus_hash(CORPUS, splits["train"] + splits["dev"]), \
-        "the corpus changed since the model was trained: run `armsgraph train`"
+    splits = json.loads((CORPUS / "splits.json").read_text())
+    for meta in (learned.load_model().meta, typer.load_model().meta):
+        assert meta["train_documents"] == len(splits["train"]) and meta["dev_documents"] == len(splits["dev"])
+        assert meta["corpus_sha256"] == corpus_hash(CORPUS, splits["train"] + splits["dev"]), \
+            "the corpus changed since the models were trained: run `armsgraph train`"

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from armsgraph.extract import learned
 from armsgraph.extract import lexicon as lx
-from armsgraph.ingest.dates import normalize_date
+from armsgraph.ingest.dates import sentence_date
 from armsgraph.kb import KnowledgeBase
 from armsgraph.model import Document, Entity, Event
 from armsgraph.model import Span as TextSpan
@@ -78,6 +78,12 @@ def rule_events(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> list[Event]:
     return _rules(doc, sdoc, kb).events
 
 
+def _compound_phrase(tok: Token) -> str:
+    """The trigger with the compound word right before it, lower case: 'power plant'."""
+    before = [c for c in tok.children if c.dep_ == "compound" and c.i == tok.i - 1]
+    return " ".join([*(c.lower_ for c in before), tok.lemma_.lower()])
+
+
 def _rules(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> _Context:
     lex = lx.load()
     token_entity = learned.token_entities(doc, sdoc)
@@ -95,6 +101,8 @@ def _rules(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> _Context:
                     continue  # 'Federal Antimonopoly Office' names a body, it is no office being opened
                 if trigger.dep_ == "compound" and trigger.head.pos_ in ("NOUN", "PROPN"):
                     continue  # 'plant equipment' is equipment
+                if spec.exclude_objects and _compound_phrase(trigger) in spec.exclude_objects:
+                    continue  # 'a nuclear power plant' is no arms factory
                 if spec.type == "supply" and trigger.lemma_ in ("order", "contract", "deal") \
                         and trigger.head.lemma_ in lex.win_verbs:
                     frame = "won"
@@ -289,6 +297,14 @@ def _distance(a: Token, b: Token) -> int:
 
 
 # ---------------------------------------------------------------- roles
+def _raised(slot: _Slot, trigger: Token, ctx: _Context) -> bool:
+    """'Roketsan is expected to build a plant': the passive subject of a raising verb is the subject
+    of the infinitive below it, on the trigger's path up."""
+    gov = slot.governor
+    return gov is not None and gov.lemma_.lower() in ctx.lex.raising_verbs \
+        and any(t.dep_ == "xcomp" and t.head == gov for t in _path_up(trigger))
+
+
 def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], used: set[str],
           ctx: _Context, roles: dict[str, list[Entity]]) -> list[Entity]:
     allowed = ONTOLOGY.role_types(etype, role)
@@ -303,7 +319,7 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
         tokens = _subject_tokens(trigger, ctx.lex.generic_nouns) if case == "subj" else _lower_subjects(trigger)
         subj = {t.i for t in tokens}
         chosen = [s for s in slots if ok(s) and s.root.i in subj
-                  and (s.case != "subjpass" or etype == "combat_use")]
+                  and (s.case != "subjpass" or etype == "combat_use" or _raised(s, trigger, ctx))]
         if not chosen:
             found = _antecedents(tokens, ctx, allowed, used)
             if found:
@@ -681,7 +697,10 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
     def said(name: str) -> bool:
         """A cue of the status named: a single word among the window's lemmas, or a phrase in the
         trigger's clause ("under construction", "in service": the window holds no phrases)."""
-        return bool(lemmas & cues[name]) or any(" " in c and f" {c} " in f" {clause} " for c in cues[name])
+        return bool(lemmas & cues[name]) or said_phrase(name)
+
+    def said_phrase(name: str) -> bool:
+        return any(" " in c and f" {c} " in f" {clause} " for c in cues[name])
 
     if lemmas & cues["cancelled"] and not negated:
         return "cancelled"
@@ -698,7 +717,7 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
         for t in window)
     if ctx.doc.zone_at(sent.start_char) == "headline" and any(t.tag_ == "TO" and t.head == head for t in window):
         future = True
-    if future or lemmas & cues["announced"] - {"to", "may"}:
+    if future or lemmas & cues["announced"] - {"to", "may"} or said_phrase("announced"):
         if spec.type in ("supply", "agreement") and lemmas & {"sign", "signed", "conclude", "ink"} and not future:
             return "agreed"
         return "announced"
@@ -719,12 +738,7 @@ def _status(spec: lx.EventSpec, trigger: Token, sent: Span, ctx: _Context) -> st
 
 
 def _date(sent: Span, ctx: _Context) -> tuple[str, bool] | None:
-    for ent in sent.ents:
-        if ent.label_ == "DATE":
-            got = normalize_date(ent.text, ctx.doc.published)
-            if got:
-                return got
-    return None
+    return sentence_date(sent, ctx.doc.published)
 
 
 def _attribution(sent: Span, slots: list[_Slot], ctx: _Context) -> str | None:

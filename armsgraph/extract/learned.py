@@ -5,12 +5,16 @@
 2. features: the entities' types, the words between and around them, the dependency path that joins
    them, the sentence's content words and verb tags, its zone, and whether the rules stated the same
    tuple there or elsewhere in the article (the rules become features);
-3. a logistic model per event type (`armsgraph train`; weights shipped as JSON in `models/`) decides:
-   a candidate the rules state is kept unless its probability is below the type's `drop_rule_below`,
-   any other candidate needs the type's `threshold`; a second model gives the status; the product is
-   the rule's, else the weapons named in the sentence (or the next ones); an event whose side is only
-   the state of a side another kept event names is dropped;
-4. the kept events are merged into one per fact and the ontology's derived events added, as the
+3. facts: the candidates of one type and one pair of fillers are one possible fact of the article;
+   its features are those of any of its sentences, with how often and where it is said and how
+   prominent its fillers are (the gold says which facts an article states, not which sentence);
+4. a logistic model per event type (`armsgraph train`; weights shipped as JSON in `models/`) decides:
+   a fact the rules state is kept unless its probability is below the type's `drop_rule_below`,
+   any other needs the type's `threshold`; its evidence is its sentence that the same weights score
+   highest (a rule's sentence first); a second model gives the status from that sentence; the
+   product is the rule's, else the weapons named there (or in the next sentences); an event whose
+   side is only the state of a side another kept event names is dropped;
+5. the kept events are merged into one per fact and the ontology's derived events added, as the
    rules' events are.
 
 The model is read once per process; a missing or unreadable model file is an error that names it.
@@ -29,11 +33,13 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from armsgraph.errors import KnowledgeBaseError
+from armsgraph.extract import lexicon
+from armsgraph.ingest.dates import sentence_date
 from armsgraph.model import Document, Entity, Event
 from armsgraph.model import Span as TextSpan
 from armsgraph.ontology import ONTOLOGY
 
-MODEL_FILE = Path(__file__).parent / "models" / "events.json"
+MODEL_FILE = Path(__file__).parent.parent / "models" / "events.json"
 _MAX_BETWEEN = 12
 
 
@@ -49,6 +55,21 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class Fact:
+    """All candidates of one type and one pair of fillers in an article: what the model decides on."""
+
+    type: str
+    first: Entity
+    second: Entity
+    cands: list[Candidate]
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rule(self) -> Event | None:
+        return next((c.rule for c in self.cands if c.rule is not None), None)
+
+
 @dataclass(slots=True, frozen=True)
 class Model:
     """Per event type a logistic model (bias, weights, threshold); a multinomial status model."""
@@ -57,12 +78,16 @@ class Model:
     status: dict[str, dict[str, float]]  # status -> weights (with "__bias__")
     meta: dict[str, Any]
 
-    def probability(self, etype: str, features: dict[str, float]) -> float:
+    def score(self, etype: str, features: dict[str, float]) -> float:
+        """The linear score (log-odds) of a fact of `etype` with these features."""
         spec = self.types.get(etype)
         if spec is None:
-            return 0.0
+            return -30.0
         w = spec["weights"]
-        z = spec["bias"] + sum(w.get(f, 0.0) * v for f, v in features.items())
+        return float(spec["bias"] + sum(w.get(f, 0.0) * v for f, v in features.items()))
+
+    def probability(self, etype: str, features: dict[str, float]) -> float:
+        z = self.score(etype, features)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def keeps(self, etype: str, p: float, stated_by_rule: bool = False) -> bool:
@@ -176,6 +201,19 @@ def _path(a: Token, b: Token) -> tuple[str, str]:
     return "<".join(left) + "^" + ">".join(reversed(right)), common.lemma_.lower()
 
 
+def _window(sent: Span, tok: Token, token_entity: dict[int, Entity], size: int = 3) -> list[Token]:
+    """Up to `size` words either side of the mention whose root is `tok`, outside any mention."""
+    ent = token_entity.get(tok.i)
+    lo = hi = tok.i
+    while lo - 1 >= sent.start and token_entity.get(lo - 1) is ent:
+        lo -= 1
+    while hi + 1 < sent.end and token_entity.get(hi + 1) is ent:
+        hi += 1
+    left = [t for t in sent.doc[max(sent.start, lo - size):lo] if t.is_alpha and t.i not in token_entity]
+    right = [t for t in sent.doc[hi + 1:min(sent.end, hi + 1 + size)] if t.is_alpha and t.i not in token_entity]
+    return left + right
+
+
 def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
               rule_keys: set[tuple[str, str, str]]) -> None:
     """Fill `cand.features` (binary indicators, weight 1)."""
@@ -201,9 +239,19 @@ def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
         f[f"dist={min(len(between), _MAX_BETWEEN)}"] = 1.0
         for t in between[:_MAX_BETWEEN]:
             f[f"bw={t.lemma_.lower()}"] = 1.0
+        for t in sent.doc[lo + 1:hi]:
+            other = token_entity.get(t.i)
+            if other is not None and other is not cand.first and other is not cand.second:
+                f[f"bw_type={other.type}"] = 1.0
         path, lca = _path(a_tok, b_tok)
         f[f"path={path}"] = 1.0
         f[f"lca={lca}"] = 1.0
+        f[f"path_lca={path}|{lca}"] = 1.0
+        if path != "none" and set(path.replace("^", "<").replace(">", "<").split("<")) <= {"conj", "appos", ""}:
+            f["same_list"] = 1.0
+        for side, tok in (("1", a_tok), ("2", b_tok)):
+            for t in _window(sent, tok, token_entity):
+                f[f"win{side}={t.lemma_.lower()}"] = 1.0
         f[f"dep1={a_tok.dep_}"] = 1.0
         f[f"dep2={b_tok.dep_}"] = 1.0
         f[f"head1={a_tok.head.lemma_.lower()}"] = 1.0
@@ -225,8 +273,18 @@ def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
 
 
 def status_features(cand: Candidate) -> dict[str, float]:
-    """What the status model reads: the type, the verbs' tags and modals, the sentence's words, the rule's status."""
-    f = {f"type={cand.type}": 1.0}
+    """What the status model reads: the type, the verbs' tags and modals, the sentence's words, the
+    rules' status cues found in it (`events.yaml`, with the type), its main verb's tag, a negation,
+    and the rule's status."""
+    f = {f"type={cand.type}": 1.0, f"root_tag={cand.sent.root.tag_}": 1.0}
+    lemmas = {t.lemma_.lower() for t in cand.sent} | {t.lower_ for t in cand.sent}
+    text = f" {' '.join(t.lower_ for t in cand.sent)} "
+    for name, cues in lexicon.load().status:
+        if any((f" {c} " in text) if " " in c else (c in lemmas) for c in cues):
+            f[f"cue={name}"] = 1.0
+            f[f"type_cue={cand.type}|{name}"] = 1.0
+    if any(t.dep_ == "neg" for t in cand.sent):
+        f["negated"] = 1.0
     for t in cand.sent:
         f[f"w={t.lemma_.lower()}"] = 1.0
         if t.tag_.startswith("VB") or t.tag_ == "MD":
@@ -247,22 +305,63 @@ def prepare(doc: Document, sdoc: Doc, rule_events: list[Event]) -> list[Candidat
     return cands
 
 
+def _bucket(n: int, cuts: tuple[int, ...] = (1, 2, 3, 5, 8)) -> str:
+    return next((str(c) for c in cuts if n <= c), f">{cuts[-1]}")
+
+
+def facts(doc: Document, cands: list[Candidate]) -> list[Fact]:
+    """The candidates grouped into one possible fact per type and pair of fillers, with its features:
+    any sentence's, how many sentences and which zones say it, the rules' word, and the fillers'
+    prominence (their mentions, and their rank among the article's entities)."""
+    groups: dict[tuple[str, str, str], Fact] = {}
+    for c in cands:
+        a, b = c.first, c.second
+        if ONTOLOGY.events[c.type].pair_role and b.id < a.id:
+            a, b = b, a
+        fact = groups.setdefault((c.type, a.id, b.id), Fact(c.type, a, b, []))
+        fact.cands.append(c)
+    ranked = sorted(doc.entities, key=lambda e: -len(e.mentions))
+    rank = {e.id: i for i, e in enumerate(ranked)}
+    first_body = min((s.sent.start for f in groups.values() for s in f.cands
+                      if doc.zone_at(s.sent.start_char) == "body"), default=0)
+    for fact in groups.values():
+        f: dict[str, float] = {}
+        for c in fact.cands:
+            f.update(dict.fromkeys(c.features, 1.0))
+        sents = {c.sent.start for c in fact.cands}
+        f[f"n_sent={_bucket(len(sents))}"] = 1.0
+        f[f"n_rule={_bucket(sum(c.rule is not None for c in fact.cands), (0, 1, 2))}"] = 1.0
+        for side, ent in (("1", fact.first), ("2", fact.second)):
+            f[f"mentions{side}={_bucket(len(ent.mentions))}"] = 1.0
+            f[f"rank{side}={_bucket(rank.get(ent.id, 99) + 1, (1, 2, 3, 5))}"] = 1.0
+        if any(c.sent.start == first_body for c in fact.cands):
+            f["lead_sentence"] = 1.0
+        fact.features = f
+    return list(groups.values())
+
+
 # ---------------------------------------------------------------- events
-def _event(cand: Candidate, p: float, status: str | None, doc: Document) -> Event:
-    spec = ONTOLOGY.events[cand.type]
-    roles = {r: list(v) for r, v in cand.rule.roles.items()} if cand.rule is not None else {}
+def best_sentence(fact: Fact, model: Model) -> Candidate:
+    """The sentence that states the fact: a rule's, else the one the type's weights score highest."""
+    return max(fact.cands, key=lambda c: (c.rule is not None, model.score(fact.type, c.features), -c.sent.start))
+
+
+def _event(fact: Fact, best: Candidate, p: float, status: str | None, doc: Document) -> Event:
+    spec = ONTOLOGY.events[fact.type]
+    rule = best.rule
+    roles = {r: list(v) for r, v in rule.roles.items()} if rule is not None else {}
     if spec.pair_role:
-        roles[spec.pair_role] = [cand.first.id, cand.second.id]
+        roles[spec.pair_role] = [best.first.id, best.second.id]
     else:
-        roles[spec.key[0]], roles[spec.key[1]] = [cand.first.id], [cand.second.id]
+        roles[spec.key[0]], roles[spec.key[1]] = [best.first.id], [best.second.id]
     if "product" in spec.roles and "product" not in spec.key and not roles.get("product"):
-        weapons = _nearest_weapons(doc, cand.sent)
+        weapons = _nearest_weapons(doc, best.sent)
         if weapons:
             roles["product"] = weapons
-    sent = cand.sent
-    rule = cand.rule
-    return Event(id="", type=cand.type, roles=roles, status=status or (rule.status if rule else None),
-                 date=rule.date if rule else None, date_derived=rule.date_derived if rule else False,
+    sent = best.sent
+    date = (rule.date, rule.date_derived) if rule is not None and rule.date else sentence_date(sent, doc.published)
+    return Event(id="", type=fact.type, roles=roles, status=status or (rule.status if rule else None),
+                 date=date[0] if date else None, date_derived=date[1] if date else False,
                  attribution=rule.attribution if rule else None, confidence=round(p, 3),
                  evidence=[TextSpan(sent.start_char, sent.end_char, sent.text)])
 
@@ -306,14 +405,15 @@ def _sides(ev: Event, roles: list[str]) -> tuple[str, str]:
 
 
 def extract(doc: Document, sdoc: Doc, rule_events: list[Event], model: Model | None = None) -> list[Event]:
-    """The events the model keeps among the candidates (not yet merged into facts)."""
+    """The events the model keeps among the article's possible facts (not yet merged)."""
     model = model or load_model()
     out = []
-    for cand in prepare(doc, sdoc, rule_events):
-        p = model.probability(cand.type, cand.features)
-        if not model.keeps(cand.type, p, stated_by_rule=cand.rule is not None):
+    for fact in facts(doc, prepare(doc, sdoc, rule_events)):
+        p = model.probability(fact.type, fact.features)
+        if not model.keeps(fact.type, p, stated_by_rule=fact.rule is not None):
             continue
-        allowed = tuple(s for s in ONTOLOGY.statuses if cand.type in ONTOLOGY.status_only.get(s, (cand.type,)))
-        out.append(_event(cand, p, model.status_of(status_features(cand), allowed), doc))
+        best = best_sentence(fact, model)
+        allowed = tuple(s for s in ONTOLOGY.statuses if fact.type in ONTOLOGY.status_only.get(s, (fact.type,)))
+        out.append(_event(fact, best, p, model.status_of(status_features(best), allowed), doc))
     ents = {e.id: e for e in doc.entities}
     return [ev for ev in out if not _less_specific(ev, out, ents)]

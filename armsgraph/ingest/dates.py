@@ -13,6 +13,7 @@ import functools
 import re
 
 from dateparser.date import DateDataParser
+from spacy.tokens import Span
 
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
@@ -107,3 +108,13 @@ def date_in_url(url: str) -> str | None:
     """The publication date many sites put in their article URLs: '/2024/06/27/...' -> '2024-06-27'."""
     m = _URL_DATE.search(url)
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def sentence_date(sent: Span, published: str | None) -> tuple[str, bool] | None:
+    """The first date the parser tags in a sentence, normalized against the publication date."""
+    for ent in sent.ents:
+        if ent.label_ == "DATE":
+            got = normalize_date(ent.text, published)
+            if got:
+                return got
+    return None

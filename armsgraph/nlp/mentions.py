@@ -23,6 +23,8 @@ from spacy.util import filter_spans
 
 from armsgraph.kb import KBEntry, KnowledgeBase
 from armsgraph.model import Mention
+from armsgraph.nlp.typer import TyperModel
+from armsgraph.nlp.typer import apply as apply_typer
 from armsgraph.resolve.names import dropped_variant, fold
 
 _DATA = Path(__file__).parent / "data" / "entity_rules.yaml"
@@ -54,6 +56,7 @@ class Rules:
     institution_endings: frozenset[str]
     person_roles: frozenset[str]
     title_words: frozenset[str]
+    hyphen_suffixes: frozenset[str]
 
 
 @functools.cache
@@ -76,6 +79,7 @@ def rules() -> Rules:
         institution_endings=frozenset(data["institution_endings"]),
         person_roles=frozenset(data["person_roles"]),
         title_words=frozenset(w for t in data["person_titles"] for w in t.split()),
+        hyphen_suffixes=frozenset(data["hyphen_suffixes"]),
     )
 
 
@@ -86,8 +90,9 @@ def person_name(text: str) -> str:
     return r.patronymic.sub("", text).strip()
 
 
-def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]:
-    """All mentions in a parsed document, non-overlapping, in text order."""
+def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object, typer: TyperModel | None = None) -> list[Mention]:
+    """All mentions in a parsed document, non-overlapping, in text order; with a `typer`, the
+    open-world ones are retyped, dropped or added by it before their repeats are found."""
     kb_spans = _kb_spans(doc, kb, matcher)
     inst = _institution_spans(doc, kb, kb_spans) + _patronymic_names(doc, kb, kb_spans) + _quoted_companies(doc, kb)
     covered = {i for m in inst for i in range(m.start, m.end)}
@@ -96,9 +101,25 @@ def find_mentions(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Mention]
     ner, displaced = _ner_spans(doc, kb, kb_spans, inst)
     kb_spans = [sp for sp in kb_spans if sp not in displaced]
     mentions = [_kb_mention(sp, kb) for sp in kb_spans] + inst + ner
+    if typer is not None:
+        mentions = apply_typer(doc, mentions, typer, kb)
+    _link_plurals(mentions, kb)
     mentions += _repeats(doc, mentions)
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+def _link_plurals(mentions: list[Mention], kb: KnowledgeBase) -> None:
+    """An open-world name that is a known name with a plural 's' ('TB2s', "K9's") means that entry."""
+    for m in mentions:
+        if m.kb_id is not None or m.key is not None or len(m.text) < 3:
+            continue
+        for cut in ("'s", "’s", "s"):
+            if m.text.endswith(cut) and m.text[:-len(cut)][-1:].isalnum():
+                found = kb.lookup(m.text[:-len(cut)])
+                if len(found) == 1:
+                    m.kb_id, m.type = found[0].id, found[0].type
+                break
 
 
 def _text(doc: Doc) -> str:
@@ -138,7 +159,7 @@ def _repeats(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     out: list[Mention] = _surname_mentions(doc, mentions, covered)
     seen: set[str] = set()
     for m in mentions:
-        if m.source != "ner" or m.text in seen or len(m.text) < 3 or not m.text[0].isupper():
+        if m.source not in ("ner", "learned") or m.text in seen or len(m.text) < 3 or not m.text[0].isupper():
             continue
         seen.add(m.text)
         for hit in re.finditer(rf"(?<![\w-]){re.escape(m.text)}(?![\w-])", _text(doc)):
@@ -156,7 +177,26 @@ def _kb_spans(doc: Doc, kb: KnowledgeBase, matcher: object) -> list[Span]:
         if entry is None:
             continue
         spans.append(Span(doc, start, end, label=entry.type, kb_id=entry.id))
-    return filter_spans(spans)
+    spans = filter_spans(spans)
+    covered = {i for sp in spans for i in range(sp.start, sp.end)}
+    return [sp for sp in spans if not _part_of_longer_name(sp, covered)]
+
+
+def _part_of_longer_name(span: Span, covered: set[int]) -> bool:
+    """'Kale-Baykar' is not Baykar: a known name glued by a hyphen to a capitalized word that no
+    known name covers is part of another name (unless the word only describes it: 'Baykar-made')."""
+    doc, suffixes = span.doc, rules().hyphen_suffixes
+    sides = []
+    if span.start >= 2:
+        sides.append((doc[span.start - 1], doc[span.start - 2], doc[span.start - 2]))
+    if span.end + 1 < len(doc):
+        sides.append((doc[span.end], doc[span.end + 1], doc[span.end - 1]))
+    for hyphen, word, before_hyphen in sides:
+        glued = hyphen.text in ("-", "\u2010", "\u2011") and not hyphen.whitespace_ and not before_hyphen.whitespace_
+        if glued and word.is_alpha and word.text[:1].isupper() and word.i not in covered \
+                and word.lower_ not in suffixes:
+            return True
+    return False
 
 
 def _kb_mention(span: Span, kb: KnowledgeBase) -> Mention:
@@ -362,11 +402,18 @@ def _typed(span: Span, kb: KnowledgeBase) -> Mention | None:
         return Mention(span.start_char, span.end_char, span.text, linked.type, kb_id=linked.id, source="ner")
     etype = _open_type(span, label)
     if etype in ("PERSON", "ORGANIZATION", None) and label in ("PERSON", "ORG", "NORP", "PRODUCT") \
-            and _near_company_noun(span):
+            and (_near_company_noun(span) or _names_a_company(text, kb)):
         etype = "COMPANY"
     if etype is None:
         return None
     return Mention(span.start_char, span.end_char, span.text, etype, source="ner")
+
+
+def _names_a_company(text: str, kb: KnowledgeBase) -> bool:
+    """'Kale-Baykar': a hyphenated name with a known company's name as one part is a company's
+    (joint ventures and subsidiaries are named after their parents)."""
+    parts = [p for p in re.split(r"[-\u2010\u2011]", text) if p.strip()]
+    return len(parts) > 1 and any(kb.lookup(p.strip(), ("COMPANY",)) for p in parts)
 
 
 def _is_junk(span: Span, kb: KnowledgeBase) -> bool:

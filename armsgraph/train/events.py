@@ -102,7 +102,8 @@ def _fit_status(examples: list[Example], model: learned.Model) -> dict[str, dict
     names = vec.get_feature_names_out()
     coefs = clf.coef_ if len(clf.classes_) > 2 else [-clf.coef_[0], clf.coef_[0]]
     intercepts = clf.intercept_ if len(clf.classes_) > 2 else [-clf.intercept_[0], clf.intercept_[0]]
-    return {str(cls): sparse(names, coef, bias) for cls, coef, bias in zip(clf.classes_, coefs, intercepts, strict=True)}
+    return {str(cls): sparse(names, coef, bias)
+            for cls, coef, bias in zip(clf.classes_, coefs, intercepts, strict=True)}
 
 
 def _scorer_f1(kept: list[Example], gold_required: int) -> dict[str, float]:
