@@ -65,8 +65,9 @@ def long_document(samples: Path) -> Document:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(db=str(tmp_path / "unused.db"))
+def settings(tmp_path: Path, pipeline: Pipeline) -> Settings:
+    """The workers' settings: the session pipeline's components, so that the runs are comparable."""
+    return Settings(db=str(tmp_path / "unused.db"), components=pipeline.settings.components)
 
 
 @contextlib.contextmanager

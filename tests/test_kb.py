@@ -115,7 +115,7 @@ def test_a_file_without_its_sources_is_refused(tmp_path: Path) -> None:
     shutil.copy(KB_DIR / "institutions.yaml", tmp_path / "institutions.yaml")
     entry = {"id": "company/acme-arms", "name": "Acme Arms", "type": "COMPANY", "country": "TUR"}
     (tmp_path / "companies.yaml").write_text(yaml.safe_dump({"entities": [entry]}), encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError, match="companies.yaml: `sources` must list"):
+    with pytest.raises(KnowledgeBaseError, match=r"companies\.yaml: `sources` must list"):
         kb_module.load(tmp_path)
     (tmp_path / "companies.yaml").write_text(
         yaml.safe_dump({"sources": [{"name": "no url"}], "entities": [entry]}), encoding="utf-8")

@@ -140,6 +140,13 @@ def test_missing_model_names_the_file_and_the_command(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as err:
         learned.load_model(tmp_path / "none.json")
     assert "none.json" in str(err.value) and "armsgraph train" in str(err.value)
+    assert "--events rules" in str(err.value)
+    from armsgraph.nlp import typer
+
+    (tmp_path / "broken.json").write_text("{\"weights\": {}}", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as err:
+        typer.load_model(tmp_path / "broken.json")
+    assert "broken.json" in str(err.value) and "--components rules" in str(err.value)
 
 
 def test_settings_list_the_components_and_a_learned_one_replaces_a_rule_one() -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from armsgraph.errors import KnowledgeBaseError
+from armsgraph import weights
 from armsgraph.extract import lexicon
 from armsgraph.ingest.dates import sentence_date
 from armsgraph.model import Document, Entity, Event
@@ -106,12 +105,9 @@ class Model:
 
 @functools.cache
 def load_model(path: Path = MODEL_FILE) -> Model:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return Model(types=raw["types"], status=raw["status"], meta=raw["meta"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise KnowledgeBaseError(f"{path}: cannot read the event model ({exc}); rebuild it with `armsgraph train` "
-                                 "or set events='rules' in the settings") from exc
+    raw = weights.read(path, "event model", ("types", "status", "meta"),
+                       "the `rule_events` component instead of `learned_events` (--events rules)")
+    return Model(types=raw["types"], status=raw["status"], meta=raw["meta"])
 
 
 # ---------------------------------------------------------------- candidates
@@ -214,11 +210,32 @@ def _window(sent: Span, tok: Token, token_entity: dict[int, Entity], size: int =
     return left + right
 
 
+@dataclass(slots=True)
+class _SentenceCache:
+    """What every candidate of one sentence shares: its entities and its sentence-wide features."""
+
+    named: dict[str, tuple[Entity, Token]]
+    features: dict[str, float]
+
+
+def _sentence_cache(sent: Span, token_entity: dict[int, Entity]) -> _SentenceCache:
+    f: dict[str, float] = {}
+    for t in sent:
+        if t.pos_ in ("VERB", "NOUN") and t.i not in token_entity:
+            f[f"s={t.lemma_.lower()}"] = 1.0
+        if t.tag_ in ("MD", "VBD", "VBN", "VBG", "VBZ", "VBP"):
+            f[f"tag={t.tag_}"] = 1.0
+        if t.tag_ == "MD":
+            f[f"md={t.lower_}"] = 1.0
+    return _SentenceCache(_sentence_entities(sent, token_entity), f)
+
+
 def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
-              rule_keys: set[tuple[str, str, str]]) -> None:
+              rule_keys: set[tuple[str, str, str]], cache: _SentenceCache | None = None) -> None:
     """Fill `cand.features` (binary indicators, weight 1)."""
     sent = cand.sent
-    named = _sentence_entities(sent, token_entity)
+    cache = cache or _sentence_cache(sent, token_entity)
+    named = cache.named
     a_tok, b_tok = named.get(cand.first.id, (None, None))[1], named.get(cand.second.id, (None, None))[1]
     f: dict[str, float] = {"bias_type": 1.0}
     f[f"t1={cand.first.type}"] = 1.0
@@ -256,13 +273,7 @@ def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
         f[f"dep2={b_tok.dep_}"] = 1.0
         f[f"head1={a_tok.head.lemma_.lower()}"] = 1.0
         f[f"head2={b_tok.head.lemma_.lower()}"] = 1.0
-    for t in sent:
-        if t.pos_ in ("VERB", "NOUN") and t.i not in token_entity:
-            f[f"s={t.lemma_.lower()}"] = 1.0
-        if t.tag_ in ("MD", "VBD", "VBN", "VBG", "VBZ", "VBP"):
-            f[f"tag={t.tag_}"] = 1.0
-        if t.tag_ == "MD":
-            f[f"md={t.lower_}"] = 1.0
+    f.update(cache.features)
     pair = (cand.type, cand.first.id, cand.second.id)
     if cand.rule is not None:
         f["rule"] = 1.0
@@ -300,8 +311,11 @@ def prepare(doc: Document, sdoc: Doc, rule_events: list[Event]) -> list[Candidat
     token_entity = token_entities(doc, sdoc)
     rule_keys = {(ev.type, a, b) for ev in rule_events for a, b in _rule_pairs(ev)}
     cands = candidates(doc, sdoc, rule_events)
+    caches: dict[int, _SentenceCache] = {}
     for c in cands:
-        featurize(c, doc, token_entity, rule_keys)
+        if c.sent.start not in caches:
+            caches[c.sent.start] = _sentence_cache(c.sent, token_entity)
+        featurize(c, doc, token_entity, rule_keys, caches[c.sent.start])
     return cands
 
 

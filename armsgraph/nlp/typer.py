@@ -19,7 +19,6 @@ Knowledge-base matches and institution patterns are never touched: the knowledge
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from armsgraph.errors import KnowledgeBaseError
+from armsgraph import weights
 from armsgraph.kb import KnowledgeBase
 from armsgraph.model import Mention
 
@@ -56,12 +55,9 @@ class TyperModel:
 
 @functools.cache
 def load_model(path: Path = MODEL_FILE) -> TyperModel:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return TyperModel(weights=raw["weights"], cuts=raw["cuts"], meta=raw["meta"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise KnowledgeBaseError(f"{path}: cannot read the entity typer ({exc}); rebuild it with `armsgraph train` "
-                                 "or leave entity_typer out of the settings' components") from exc
+    raw = weights.read(path, "entity typer", ("weights", "cuts", "meta"),
+                       "the `mentions` component instead of `learned_mentions` (--components rules)")
+    return TyperModel(weights=raw["weights"], cuts=raw["cuts"], meta=raw["meta"])
 
 
 def _shape(text: str) -> str:
@@ -78,7 +74,7 @@ def features(sdoc: Doc, start: int, end: int, rule_type: str | None, ner_label: 
     span = sdoc.char_span(start, end, alignment_mode="expand")
     f: dict[str, float] = {"bias": 1.0, f"rule={rule_type}": 1.0, f"ner={ner_label}": 1.0}
     if kb is not None:
-        text = sdoc.text[start:end]
+        text = span.text if span is not None else ""
         parts = [p for p in re.split(r"[-\u2010\u2011]", text) if p.strip()]
         for part in parts if len(parts) > 1 else []:
             for entry in kb.lookup(part.strip()):
@@ -117,13 +113,14 @@ def proposals(sdoc: Doc, occupied: set[int]) -> list[tuple[int, int]]:
     mention covers, as character ranges; never across a line."""
     out: list[tuple[int, int]] = []
     run: list[int] = []
+    text = sdoc.text  # built on each access: read once
 
     def close() -> None:
         while run and not (sdoc[run[-1]].is_alpha or sdoc[run[-1]].like_num or _DESIGNATION.match(sdoc[run[-1]].text)):
             run.pop()
         if run:
             a, b = sdoc[run[0]].idx, sdoc[run[-1]].idx + len(sdoc[run[-1]].text)
-            if "\n" not in sdoc.text[a:b] and occupied.isdisjoint(range(a, b)) and sdoc[run[0]].text[:1].isupper():
+            if "\n" not in text[a:b] and occupied.isdisjoint(range(a, b)) and sdoc[run[0]].text[:1].isupper():
                 out.append((a, b))
         run.clear()
 
@@ -154,9 +151,10 @@ def apply(sdoc: Doc, mentions: list[Mention], model: TyperModel, kb: KnowledgeBa
                 m.type = label
         out.append(m)
     occupied = {i for m in mentions for i in range(m.start, m.end)}
+    text = sdoc.text
     for start, end in proposals(sdoc, occupied):
         label, p = model.predict(features(sdoc, start, end, None, ner.get((start, end)), kb))
         if label != NONE and p >= model.cuts["add_above"]:
-            out.append(Mention(start, end, sdoc.text[start:end], label, source="learned"))
+            out.append(Mention(start, end, text[start:end], label, source="learned"))
     out.sort(key=lambda m: m.start)
     return out

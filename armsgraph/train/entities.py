@@ -45,9 +45,10 @@ def examples(parsed: list[tuple[Document, Doc]], kb: KnowledgeBase, matcher: obj
                 out.append(NameExample(typer.features(sdoc, m.start, m.end, m.type, ner.get((m.start, m.end)), kb),
                                        names.get(fold(m.text), typer.NONE), m.type))
         occupied = {i for m in mentions for i in range(m.start, m.end)}
+        text = sdoc.text
         for start, end in typer.proposals(sdoc, occupied):
             out.append(NameExample(typer.features(sdoc, start, end, None, ner.get((start, end)), kb),
-                                   names.get(fold(sdoc.text[start:end]), typer.NONE), None))
+                                   names.get(fold(text[start:end]), typer.NONE), None))
     return out
 
 
