@@ -182,8 +182,8 @@ def test_attribution_names_who_said_it(annotate: Annotate) -> None:
     ("Zakir Hasanov met with Yaşar Güler in Ankara.", "Yaşar Güler", "PERSON"),
     ("Turkish engineers trained the crews.", "Turkish", "COUNTRY"),
     ("Azerbaijan's Air Forces received the drones.", "Azerbaijan's Air Forces", "MILITARY"),
-    ("The Ministry of Defence of the Republic of Azerbaijan ordered drones.",
-     "Ministry of Defence of the Republic of Azerbaijan", "GOVERNMENT"),
+    ("Ministry of Defence of the Republic of Kazakhstan ordered drones.",
+     "Ministry of Defence of the Republic of Kazakhstan", "GOVERNMENT"),
     ("NATO members met in Brussels.", "NATO", "ORGANIZATION"),
 ])
 def test_entity_is_found_and_typed(annotate: Annotate, text: str, name: str, etype: str) -> None:
@@ -317,7 +317,7 @@ def test_records_use_the_ontology(annotate: Annotate, text: str) -> None:
     "Officials said Azerbaijan's Air Forces received the drones.",
     "The Pakistan Air Force received the jets.",
     "Azerbaijan's Air Forces received the drones.",
-    "The Ministry of Defence of the Republic of Azerbaijan ordered drones.",
+    "Ministry of Defence of the Republic of Kazakhstan ordered drones.",
 ])
 def test_mentions_do_not_overlap(annotate: Annotate, text: str) -> None:
     """find_mentions: 'all mentions in a parsed document, non-overlapping, in text order'."""

@@ -37,9 +37,9 @@ The two governments signed a defence industry cooperation agreement last year th
 Roketsan has delivered rocket artillery systems to several export customers in Asia and Africa since 2018.
 Analysts expect the Baku plant to serve other customers in Central Asia once production reaches full rate.
 """
-FRENCH = """La marine italienne réclame davantage de moyens
-Les chefs de la marine italienne estiment que le budget prévu ne suffira pas à remplacer les navires les plus
-anciens de la flotte, et demandent au gouvernement de revoir ses priorités pour les dix prochaines années.
+FRENCH = """L'armée de terre belge attend ses nouveaux blindés
+Selon le ministère, les premiers véhicules seront livrés au printemps prochain et les équipages suivront
+une formation de plusieurs mois dans un camp près de la frontière, avant une mise en service complète.
 """
 
 

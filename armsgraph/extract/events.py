@@ -326,7 +326,7 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
                 return found
         head = _clause_head(trigger)
         if not chosen and case == "subj" and head.dep_ in ("relcl", "acl") and head.head != head:
-            # 'a land plot in Ukraine where the plant will be built': who builds is the subject above
+            # 'it bought a site near Lviv where a new factory is to be built': who builds is the subject above
             return _pick("subj", role, etype, head.head, slots, used, ctx, roles)
     elif case == "led":
         chosen = [s for s in slots if ok(s) and s.case == "by" and s.governor is not None
@@ -342,7 +342,7 @@ def _pick(case: str, role: str, etype: str, trigger: Token, slots: list[_Slot], 
     elif case == "between":
         preps = [t for t in trigger.sent if t.lower_ == "between" and _attached(t.head, trigger)]
         chosen = [s for s in slots if ok(s) and any(p.is_ancestor(s.root) for p in preps)]
-    elif case == "objmod":  # "modernizing the Air Force's Su-25 combat aircraft": the system names the object
+    elif case == "objmod":  # "upgrading the navy's Type 22 frigates": the system names the object
         chosen = [s for s in slots if ok(s) and s.case == "mod" and s.governor is not None
                   and (noun := _noun_head(s.governor)).dep_ in ("dobj", "pobj") and _attached(noun.head, trigger)]
     elif case in ("obj", "poss", "dative", "appos") or case.startswith("prep:"):
@@ -817,7 +817,7 @@ def _derived_roles(fill: dict[str, dict[str, object]], ev: Event, ents: dict[str
 
 
 def _attach_following_products(sent: Span, slots: list[_Slot], ctx: _Context) -> None:
-    """'... where the plant will be built. The intention is to manufacture there the TB2 and ...':
+    """'... where a factory is to rise. It is meant to assemble the K9 and ...':
     weapons made 'there' belong to the facility of the sentence before."""
     weapons = [s.entity.id for s in slots if s.entity.type == "WEAPON"]
     if not weapons or not any(t.lemma_ in _MAKE_VERBS for t in sent):

@@ -3,7 +3,7 @@
 Three sources, in order of trust:
 1. knowledge-base matches (the phrase matcher over every known name and variant);
 2. institution patterns: a country or demonym joined to a branch or ministry word
-   ("Azerbaijan's Air Forces", "Ministry of Defence of the Republic of Azerbaijan");
+   ("Azerbaijan's Air Forces", "Ministry of Defence of the Republic of Kazakhstan");
 3. the statistical NER, typed by label and cue words, linked to the knowledge base
    by exact or fuzzy name match, and otherwise kept as an open-world entity.
 Finding (`find_mentions`) is separate from writing (the resolver builds entities).
@@ -25,7 +25,7 @@ from armsgraph.kb import KBEntry, KnowledgeBase
 from armsgraph.model import Mention
 from armsgraph.nlp.typer import TyperModel
 from armsgraph.nlp.typer import apply as apply_typer
-from armsgraph.resolve.names import dropped_variant, fold
+from armsgraph.resolve.names import dropped_variant, fold, hyphen_parts
 
 _DATA = Path(__file__).parent / "data" / "entity_rules.yaml"
 _FUZZY_MIN = 88.0
@@ -412,8 +412,7 @@ def _typed(span: Span, kb: KnowledgeBase) -> Mention | None:
 def _names_a_company(text: str, kb: KnowledgeBase) -> bool:
     """'Kale-Baykar': a hyphenated name with a known company's name as one part is a company's
     (joint ventures and subsidiaries are named after their parents)."""
-    parts = [p for p in re.split(r"[-\u2010\u2011]", text) if p.strip()]
-    return len(parts) > 1 and any(kb.lookup(p.strip(), ("COMPANY",)) for p in parts)
+    return any(kb.lookup(p, ("COMPANY",)) for p in hyphen_parts(text))
 
 
 def _is_junk(span: Span, kb: KnowledgeBase) -> bool:

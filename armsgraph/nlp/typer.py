@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 from armsgraph import weights
 from armsgraph.kb import KnowledgeBase
 from armsgraph.model import Mention
+from armsgraph.resolve.names import hyphen_parts
 
 MODEL_FILE = Path(__file__).parent.parent / "models" / "entities.json"
 NONE = "NONE"
@@ -75,9 +76,8 @@ def features(sdoc: Doc, start: int, end: int, rule_type: str | None, ner_label: 
     f: dict[str, float] = {"bias": 1.0, f"rule={rule_type}": 1.0, f"ner={ner_label}": 1.0}
     if kb is not None:
         text = span.text if span is not None else ""
-        parts = [p for p in re.split(r"[-\u2010\u2011]", text) if p.strip()]
-        for part in parts if len(parts) > 1 else []:
-            for entry in kb.lookup(part.strip()):
+        for part in hyphen_parts(text):
+            for entry in kb.lookup(part):
                 f[f"part_kb={entry.type}"] = 1.0
         if text.endswith("s"):
             for entry in kb.lookup(text[:-1]):

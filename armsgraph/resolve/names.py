@@ -95,3 +95,9 @@ def acronym(name: str) -> str:
     """Initials of the capitalized words: 'Turkish Aerospace Industries' -> 'TAI'."""
     words = [w for w in re.findall(r"[A-Za-zÀ-ÿ]+", ascii_fold(name)) if w[0].isupper()]
     return "".join(w[0] for w in words)
+
+
+def hyphen_parts(name: str) -> list[str]:
+    """The parts of a hyphenated name ('Kale-Baykar' -> ['Kale', 'Baykar']); [] for an unhyphenated one."""
+    parts = [p.strip() for p in re.split(r"[-\u2010\u2011]", name) if p.strip()]
+    return parts if len(parts) > 1 else []

@@ -30,8 +30,8 @@ from armsgraph.settings import Settings
 from armsgraph.train import entities, events
 from armsgraph.train.fitting import SEED
 
-# the pipeline the event model is trained behind: the learned mentions, then entities and zones
-_BEFORE_EVENTS = ("learned_mentions", "entities", "stray")
+# the pipeline the event model is trained behind: the default one up to its event component
+_BEFORE_EVENTS = tuple(n for n in components.PRESETS["learned"] if "events" not in components.REGISTRY[n].assigns)
 
 
 def _read_corpus(corpus: Path) -> tuple[dict[str, Document], dict[str, dict[str, Any]], dict[str, list[str]]]:
