@@ -162,13 +162,12 @@ def _run(args: argparse.Namespace) -> int:
         out = args.output or Settings().models_dir
         meta = train(args.corpus, out, limit=args.limit)
         ev, en = meta["events"], meta["entities"]
-        print(f"trained on {ev['train_documents']} documents, cuts chosen on {ev['dev_documents']} dev documents "
-              f"-> {out}")
+        print(f"trained on {ev['train_documents']} train and {ev['dev_documents']} dev documents -> {out}")
         print(f"  entity typer      {en['train_names']} names; dev F1 {en['dev_scores']['f1']:.3f} "
               f"(rules alone {en['dev_scores_rules_alone']['f1']:.3f})")
-        print(f"  event model       {ev['train_facts']} possible facts")
-        for etype, sc in ev["dev_scores"].items():
-            print(f"  {etype:<17} dev F1 {sc['f1']:.3f} (P {sc['precision']:.3f} R {sc['recall']:.3f})")
+        print(f"  event model       {ev['train_facts']} possible facts; cuts by {ev['folds']}-fold cross-validation")
+        for etype, sc in ev["cv_scores"].items():
+            print(f"  {etype:<17} {ev['folds']}-fold F1 {sc['f1']:.3f} (P {sc['precision']:.3f} R {sc['recall']:.3f})")
         return 0
     settings = Settings(db=args.db or default_db(), **_pipeline_options(args))
     store = Store(settings.db)

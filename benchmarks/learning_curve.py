@@ -2,7 +2,7 @@
 
     python benchmarks/learning_curve.py [--fractions 0.25 0.5 1.0]
 
-Each run trains both models (`armsgraph.train.train`, cuts on the whole dev split) into a temporary
+Each run trains both models (`armsgraph.train.train`, with the whole dev split) into a temporary
 folder, ingests the sealed test split with `components.PRESETS["learned"]` reading that folder, and
 scores it with the reference scorer. Whether the figures still rise from 50 to 100% says whether
 more annotated data would help.

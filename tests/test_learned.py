@@ -224,3 +224,72 @@ def test_shipped_models_record_what_they_were_trained_on() -> None:
         assert meta["train_documents"] == len(splits["train"]) and meta["dev_documents"] == len(splits["dev"])
         assert meta["corpus_sha256"] == corpus_hash(CORPUS, splits["train"] + splits["dev"]), \
             "the corpus changed since the models were trained: run `armsgraph train`"
+
+
+def _annotated(pipeline: Pipeline, text: str) -> tuple[Document, object, list[learned.Fact]]:
+    from armsgraph.extract.events import rule_events
+    from armsgraph.nlp.mentions import find_mentions
+    from armsgraph.resolve.entities import resolve_mentions
+
+    doc = _doc(text)
+    [sdoc] = pipeline.annotator([doc.text])
+    doc.entities = resolve_mentions(find_mentions(sdoc, pipeline.kb, pipeline.annotator.matcher), pipeline.kb, doc.text)
+    return doc, sdoc, learned.facts(doc, learned.prepare(doc, sdoc, rule_events(doc, sdoc, pipeline.kb)))
+
+
+def test_the_lexicon_s_trigger_words_are_features_of_every_type(rules_pipeline: Pipeline) -> None:
+    _, _, facts = _annotated(rules_pipeline, "Rheinmetall's new factory in Hungary opened on Monday.")
+    fact = next(f for f in facts if f.type == "facility" and f.first.name == "Rheinmetall")
+    assert fact.features.get("trig_s=facility") == 1.0
+    assert fact.features.get("trig_path=facility") == 1.0  # 'factory' joins the builder to the host
+    assert "trig_s=meeting" not in fact.features
+    supply = next(f for f in facts if f.type == "supply")
+    assert supply.features.get("trig_path=facility") == 1.0 and "trig_s=supply" not in supply.features
+
+
+def test_products_are_the_weapons_and_product_phrases_of_the_sentence(rules_pipeline: Pipeline) -> None:
+    doc, sdoc, _ = _annotated(rules_pipeline, "Hanwha will build K9 howitzers and tracked armoured vehicles in "
+                                              "Australia.\n\nThe plant will also offer maintenance and repair.")
+    token_entity = learned.token_entities(doc, sdoc)
+    first, second = list(sdoc.sents)[:2]
+    found = learned._products(doc, first, token_entity, "supply")
+    k9 = next(e for e in doc.entities if e.type == "WEAPON")
+    assert found == [k9.id, "howitzers", "armoured vehicles"]
+    assert learned._products(doc, second, token_entity, "facility") == ["maintenance", "repair"]
+    assert "maintenance" not in learned._products(doc, second, token_entity, "supply")  # a facility's product only
+
+
+def test_one_side_joins_firms_acting_together_and_keeps_separate_recipients(rules_pipeline: Pipeline) -> None:
+    doc, sdoc, facts = _annotated(rules_pipeline, "Airbus and Tata Advanced Systems opened a plant in India.")
+    token_entity = learned.token_entities(doc, sdoc)
+    facility = [f for f in facts if f.type == "facility" and f.second.name == "India"]
+    assert {f.first.name for f in facility} >= {"Airbus", "Tata Advanced Systems"}
+    kept = learned._one_side([(f, f.cands[0], 0.9 - 0.1 * i) for i, f in enumerate(facility)], token_entity)
+    assert len(kept) == 1 and kept[0][3]  # one fact, the other's sentence kept as more evidence
+
+    doc, sdoc, facts = _annotated(rules_pipeline, "South Korea exported K9 howitzers to Poland and Norway.")
+    supply = [f for f in facts if f.type == "supply" and f.first.name == "South Korea"]
+    assert {f.second.name for f in supply} >= {"Poland", "Norway"}
+    kept = learned._one_side([(f, f.cands[0], 0.9) for f in supply], learned.token_entities(doc, sdoc))
+    assert len(kept) == len(supply)  # two recipients are two facts
+
+
+def test_a_fact_s_cut_comes_from_a_model_that_never_saw_its_article() -> None:
+    from armsgraph.model import Entity
+    from armsgraph.train import events as train_events
+
+    a, b = Entity("e1", "COMPANY", "A", "a"), Entity("e2", "COUNTRY", "B", "b")
+
+    def example(doc: str, label: bool, x: float) -> train_events.Example:
+        fact = learned.Fact("supply", a, b, [], {"x": x, "bias_type": 1.0})
+        return train_events.Example(doc, fact, label, None)
+
+    examples = [example(f"d{i}", i % 2 == 0, float(i % 2 == 0)) for i in range(20)]
+    prob = train_events.out_of_fold(examples)
+    assert set(prob) == {id(e) for e in examples}
+    assert all(p > 0.5 for e in examples if e.label for p in [prob[id(e)]])
+    # flipping the labels of one article changes nothing in that article's own probability
+    flipped = [train_events.Example(e.doc_id, e.fact, not e.label if e.doc_id == "d0" else e.label, None)
+               for e in examples]
+    again = train_events.out_of_fold(flipped)
+    assert again[id(flipped[0])] == pytest.approx(prob[id(examples[0])])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from armsgraph.extract import learned
+from armsgraph.extract import english, learned
 from armsgraph.extract import lexicon as lx
 from armsgraph.ingest.dates import sentence_date
 from armsgraph.kb import KnowledgeBase
@@ -94,9 +94,9 @@ def _rules(doc: Document, sdoc: Doc, kb: KnowledgeBase) -> _Context:
             continue
         slots = _slots(sent, ctx)
         toks = list(sent)
-        words = _words(toks)
+        words = english.words(toks)
         for spec in lex.specs:
-            for trigger, frame in _triggers(toks, spec, words):
+            for trigger, frame in english.triggers(toks, spec, words):
                 if trigger.i in ctx.token_entity and ctx.token_entity[trigger.i].type != "AGREEMENT":
                     continue  # 'Federal Antimonopoly Office' names a body, it is no office being opened
                 if trigger.dep_ == "compound" and trigger.head.pos_ in ("NOUN", "PROPN"):
@@ -195,34 +195,6 @@ def _case(root: Token) -> tuple[str, Token | None]:
     if dep in ("amod", "compound", "nmod", "npadvmod", "nummod"):
         return "mod", tok.head
     return dep, tok.head
-
-
-# ---------------------------------------------------------------- triggers
-def _words(toks: list[Token]) -> list[tuple[str, str]]:
-    """(lemma, lower-case form) of each token, read once per sentence for all event types."""
-    return [(t.lemma_.lower(), t.lower_) for t in toks]
-
-
-def _triggers(toks: list[Token], spec: lx.EventSpec, words: list[tuple[str, str]]) -> list[tuple[Token, str]]:
-    """The tokens of one sentence (`toks`) that trigger an event of `spec`, with the frame each opens."""
-    found: list[tuple[Token, str]] = []
-    for i, (lemma, lower) in enumerate(words):
-        candidates = spec.by_first.get(lemma, []) + (spec.by_first.get(lower, []) if lower != lemma else [])
-        for phrase, frame in candidates:
-            n = len(phrase)
-            window = toks[i:i + n]
-            if len(window) < n:
-                continue
-            if all(words[i + k][0] == p or words[i + k][1] == p for k, p in enumerate(phrase)):
-                head = next((w for w in window if w.head not in window or w.head == w), window[-1])
-                pos = spec.trigger_pos.get(phrase)
-                if pos and head.pos_ != pos:
-                    continue
-                if head.lower_ == "order" and i > 0 and toks[i - 1].lower_ == "in":
-                    continue  # the purpose clause 'in order to' orders nothing
-                if not any(head == f[0] for f in found):
-                    found.append((head, frame))
-    return found
 
 
 def _is_clause(tok: Token) -> bool:
@@ -480,15 +452,9 @@ def _products(trigger: Token, sent: Span, slots: list[_Slot], ctx: _Context) -> 
         return list({w.id: w for w in weapons}.values())
     best: tuple[int, str] | None = None
     for chunk in ctx.noun_chunks(sent):
-        if chunk.root.lemma_.lower() not in ctx.lex.product_nouns:
+        text = english.product_phrase(chunk, ctx.token_entity, ctx.lex)
+        if text is None:
             continue
-        words = [t for t in chunk if t.pos_ in ("NOUN", "ADJ", "PROPN") and t.dep_ != "poss"
-                 and t.lower_ not in ("various", "different", "other", "new", "many", "such", "several", "specific",
-                                      "certain", "some", "these", "those", "all", "most", "modern")
-                 and t.i not in ctx.token_entity]
-        if not words:
-            continue
-        text = ctx.sdoc[words[0].i:chunk.root.i + 1].text if words[0].i <= chunk.root.i else chunk.root.text
         d = abs(chunk.root.i - trigger.i)
         if best is None or d < best[0]:
             best = (d, text)

@@ -32,7 +32,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from armsgraph import weights
-from armsgraph.extract import lexicon
+from armsgraph.extract import english, lexicon
 from armsgraph.ingest.dates import sentence_date
 from armsgraph.model import Document, Entity, Event
 from armsgraph.model import Span as TextSpan
@@ -40,6 +40,7 @@ from armsgraph.ontology import ONTOLOGY
 
 MODEL_FILE = Path(__file__).parent.parent / "models" / "events.json"
 _MAX_BETWEEN = 12
+_MAX_PRODUCTS = 5
 
 
 @dataclass(slots=True)
@@ -197,6 +198,16 @@ def _path(a: Token, b: Token) -> tuple[str, str]:
     return "<".join(left) + "^" + ">".join(reversed(right)), common.lemma_.lower()
 
 
+def _path_tokens(a: Token, b: Token) -> set[Token]:
+    """The tokens on the dependency path from a to b, their lowest common ancestor included."""
+    up_a = [a, *a.ancestors]
+    up_b = [b, *b.ancestors]
+    common = next((t for t in up_a if t in up_b), None)
+    if common is None:
+        return set()
+    return set(up_a[:up_a.index(common) + 1]) | set(up_b[:up_b.index(common)])
+
+
 def _window(sent: Span, tok: Token, token_entity: dict[int, Entity], size: int = 3) -> list[Token]:
     """Up to `size` words either side of the mention whose root is `tok`, outside any mention."""
     ent = token_entity.get(tok.i)
@@ -216,10 +227,26 @@ class _SentenceCache:
 
     named: dict[str, tuple[Entity, Token]]
     features: dict[str, float]
+    triggers: dict[int, set[str]]  # token index -> the event types whose lexicon trigger it heads
+
+
+def _sentence_triggers(sent: Span) -> dict[int, set[str]]:
+    """The sentence's trigger words of every event type (the rules' lexicon, `events.yaml`)."""
+    toks = list(sent)
+    words = english.words(toks)
+    out: dict[int, set[str]] = {}
+    for spec in lexicon.load().specs:
+        for head, _frame in english.triggers(toks, spec, words):
+            out.setdefault(head.i, set()).add(spec.type)
+    return out
 
 
 def _sentence_cache(sent: Span, token_entity: dict[int, Entity]) -> _SentenceCache:
     f: dict[str, float] = {}
+    triggers = _sentence_triggers(sent)
+    for types in triggers.values():
+        for etype in types:
+            f[f"trig_s={etype}"] = 1.0
     for t in sent:
         if t.pos_ in ("VERB", "NOUN") and t.i not in token_entity:
             f[f"s={t.lemma_.lower()}"] = 1.0
@@ -227,7 +254,7 @@ def _sentence_cache(sent: Span, token_entity: dict[int, Entity]) -> _SentenceCac
             f[f"tag={t.tag_}"] = 1.0
         if t.tag_ == "MD":
             f[f"md={t.lower_}"] = 1.0
-    return _SentenceCache(_sentence_entities(sent, token_entity), f)
+    return _SentenceCache(_sentence_entities(sent, token_entity), f, triggers)
 
 
 def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
@@ -261,6 +288,12 @@ def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
             if other is not None and other is not cand.first and other is not cand.second:
                 f[f"bw_type={other.type}"] = 1.0
         path, lca = _path(a_tok, b_tok)
+        for t in _path_tokens(a_tok, b_tok) | {a_tok.head, b_tok.head}:
+            for etype in cache.triggers.get(t.i, ()):
+                f[f"trig_path={etype}"] = 1.0
+        for i in range(lo + 1, hi):
+            for etype in cache.triggers.get(i, ()):
+                f[f"trig_between={etype}"] = 1.0
         f[f"path={path}"] = 1.0
         f[f"lca={lca}"] = 1.0
         f[f"path_lca={path}|{lca}"] = 1.0
@@ -360,7 +393,8 @@ def best_sentence(fact: Fact, model: Model) -> Candidate:
     return max(fact.cands, key=lambda c: (c.rule is not None, model.score(fact.type, c.features), -c.sent.start))
 
 
-def _event(fact: Fact, best: Candidate, p: float, status: str | None, doc: Document) -> Event:
+def _event(fact: Fact, best: Candidate, p: float, status: str | None, doc: Document,
+           token_entity: dict[int, Entity], more: list[Span] | None = None) -> Event:
     spec = ONTOLOGY.events[fact.type]
     rule = best.rule
     roles = {r: list(v) for r, v in rule.roles.items()} if rule is not None else {}
@@ -368,10 +402,11 @@ def _event(fact: Fact, best: Candidate, p: float, status: str | None, doc: Docum
         roles[spec.pair_role] = [best.first.id, best.second.id]
     else:
         roles[spec.key[0]], roles[spec.key[1]] = [best.first.id], [best.second.id]
-    if "product" in spec.roles and "product" not in spec.key and not roles.get("product"):
-        weapons = _nearest_weapons(doc, best.sent)
-        if weapons:
-            roles["product"] = weapons
+    if "product" in spec.roles and "product" not in spec.key:
+        found = list(dict.fromkeys([*roles.get("product", []), *_products(doc, best.sent, token_entity, fact.type),
+                                    *(p for s in more or [] for p in _products(doc, s, token_entity, fact.type))]))
+        if found:
+            roles["product"] = found[:_MAX_PRODUCTS]
     sent = best.sent
     date = (rule.date, rule.date_derived) if rule is not None and rule.date else sentence_date(sent, doc.published)
     return Event(id="", type=fact.type, roles=roles, status=status or (rule.status if rule else None),
@@ -380,15 +415,22 @@ def _event(fact: Fact, best: Candidate, p: float, status: str | None, doc: Docum
                  evidence=[TextSpan(sent.start_char, sent.end_char, sent.text)])
 
 
-def _nearest_weapons(doc: Document, sent: Span) -> list[str]:
-    """The weapons named in the sentence, else in the sentence before or after, else the article's most named."""
+def _products(doc: Document, sent: Span, token_entity: dict[int, Entity], etype: str) -> list[str]:
+    """What the sentence says is supplied, built or produced: the weapons it names and its noun
+    phrases headed by a product noun ("tracked armoured vehicles"); else those of the sentence before
+    or after; else the article's most named weapon. Weapons are entity ids, phrases free text."""
     sents = list(sent.doc.sents)
     i = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
     weapons = [e for e in doc.entities if e.type == "WEAPON"]
+    lex = lexicon.load()
+    nouns = lex.nouns_for(etype)
     for window in ([sents[i]], sents[max(0, i - 1):i + 2]):
-        found = [e.id for e in weapons if any(s.start_char <= m.start < s.end_char for s in window for m in e.mentions)]
+        found: list[str] = [e.id for e in weapons
+                            if any(s.start_char <= m.start < s.end_char for s in window for m in e.mentions)]
+        for s in window:
+            found += [p for c in s.noun_chunks if (p := english.product_phrase(c, token_entity, lex, nouns))]
         if found:
-            return found
+            return list(dict.fromkeys(found))
     return [max(weapons, key=lambda e: len(e.mentions)).id] if weapons else []
 
 
@@ -418,16 +460,68 @@ def _sides(ev: Event, roles: list[str]) -> tuple[str, str]:
     return (ev.roles.get(roles[0], [""])[0], ev.roles.get(roles[1], [""])[0])
 
 
+def _contains_name(a: Entity, b: Entity) -> bool:
+    """One name is the other's with words added: "Hanwha Aerospace Romania", "Hanwha Aerospace"."""
+    x, y = sorted((a.name.lower().split(), b.name.lower().split()), key=len)
+    return len(x) < len(y) and y[:len(x)] == x
+
+
+def _conjoined(a: Entity, b: Entity, sent: Span, token_entity: dict[int, Entity]) -> bool:
+    """Two firms named together as one side of the sentence ("Airbus and Tata opened ...")."""
+    if a.type != "COMPANY" or b.type != "COMPANY":
+        return False
+    ids = {a.id, b.id}
+    return any(tok.dep_ == "conj" and (x := token_entity.get(tok.i)) is not None
+               and (y := token_entity.get(tok.head.i)) is not None and {x.id, y.id} == ids for tok in sent)
+
+
+def _one_side(kept: list[tuple[Fact, Candidate, float]], token_entity: dict[int, Entity]
+              ) -> list[tuple[Fact, Candidate, float, list[Candidate]]]:
+    """Event coreference within the article: two kept facts of one type that differ only in one side,
+    where the two fillers are one side (a firm and its local arm, two firms acting jointly), are
+    one fact; the more probable stays, with the other's sentence as more evidence of its product.
+    Separate recipients, hosts or partners stay separate."""
+    out: list[tuple[Fact, Candidate, float, list[Candidate]]] = []
+    for fact, best, p in sorted(kept, key=lambda k: -k[2]):
+        pair = ONTOLOGY.events[fact.type].pair_role is not None
+        same = False
+        for other, obest, _, also in out:
+            if other.type != fact.type:
+                continue
+            mine, theirs = (fact.first, fact.second), (other.first, other.second)
+            for k in (0, 1):
+                if mine[1 - k] is not theirs[1 - k] or mine[k] is theirs[k]:
+                    continue
+                a, b = mine[k], theirs[k]
+                if _contains_name(a, b) or (k == 0 and not pair and any(
+                        _conjoined(a, b, c.sent, token_entity) for c in (best, obest))):
+                    same = True
+            if pair and not same:  # a pair may share its side in either order
+                for k, j in ((0, 1), (1, 0)):
+                    if mine[k] is theirs[j] and mine[1 - k] is not theirs[1 - j] \
+                            and _contains_name(mine[1 - k], theirs[1 - j]):
+                        same = True
+            if same:
+                also.append(best)
+                break
+        if not same:
+            out.append((fact, best, p, []))
+    return out
+
+
 def extract(doc: Document, sdoc: Doc, rule_events: list[Event], model: Model | None = None) -> list[Event]:
     """The events the model keeps among the article's possible facts (not yet merged)."""
     model = model or load_model()
-    out = []
+    token_entity = token_entities(doc, sdoc)
+    kept = []
     for fact in facts(doc, prepare(doc, sdoc, rule_events)):
         p = model.probability(fact.type, fact.features)
-        if not model.keeps(fact.type, p, stated_by_rule=fact.rule is not None):
-            continue
-        best = best_sentence(fact, model)
+        if model.keeps(fact.type, p, stated_by_rule=fact.rule is not None):
+            kept.append((fact, best_sentence(fact, model), p))
+    out = []
+    for fact, best, p, also in _one_side(kept, token_entity):
         allowed = tuple(s for s in ONTOLOGY.statuses if fact.type in ONTOLOGY.status_only.get(s, (fact.type,)))
-        out.append(_event(fact, best, p, model.status_of(status_features(best), allowed), doc))
+        out.append(_event(fact, best, p, model.status_of(status_features(best), allowed), doc, token_entity,
+                          [c.sent for c in also]))
     ents = {e.id: e for e in doc.entities}
     return [ev for ev in out if not _less_specific(ev, out, ents)]

@@ -44,6 +44,12 @@ class Lexicon:
     domain_words: frozenset[str]
     contract_cues: frozenset[str]
     raising_verbs: frozenset[str]
+    vague_adjectives: frozenset[str]
+
+    def nouns_for(self, etype: str) -> frozenset[str]:
+        """The product nouns of every type with those the type adds (a facility's 'maintenance')."""
+        own = next((s.product_nouns for s in self.specs if s.type == etype), frozenset())
+        return self.product_nouns | own
 
 
 def _phrase(text: str) -> tuple[str, ...]:
@@ -98,7 +104,7 @@ def load() -> Lexicon:
             exclude_objects=frozenset(raw.get("exclude_objects") or ()),
         ))
     status = tuple((k, frozenset(v)) for k, v in data["status"].items())
-    nouns = next((s.product_nouns for s in specs if s.product_nouns), frozenset())
+    nouns = next((s.product_nouns for s in specs if s.product_nouns), frozenset())  # the first type's: supply
     return Lexicon(tuple(specs), status, frozenset(data["reporting"]), nouns, frozenset(data["generic_nouns"]),
                    frozenset(data["win_verbs"]), frozenset(data["domain_words"]), frozenset(data["contract_cues"]),
-                   frozenset(data["raising_verbs"]))
+                   frozenset(data["raising_verbs"]), frozenset(data["vague_adjectives"]))

@@ -5,7 +5,7 @@
 1. read the corpus (`docs/`, `gold.jsonl`, `splits.json`): the train and dev splits only;
 2. the entity typer (`entities.py`) on the rules' mentions, written to `entities.json`;
 3. the event model (`events.py`) on documents annotated with that typer in place, as the pipeline
-   will run them, written to `events.json`;
+   will run them (its cuts by cross-validation over train and dev), written to `events.json`;
 4. each file holds its weights as JSON with what it was trained on: the corpus files' SHA-256,
    the documents per split, the library versions and the seed. Nothing is pickled: a model is data.
 
@@ -67,8 +67,8 @@ def train(corpus: Path, output: Path, limit: int | None = None, settings: Settin
           full_dev: bool = False) -> dict[str, Any]:
     """Rebuild the models from `corpus` into the folder `output`; returns what was trained and measured.
 
-    `limit` trains on the first N train documents (and, unless `full_dev`, chooses the cuts on a
-    quarter as many dev documents: a quick run that proves the command works)."""
+    `limit` trains on the first N train documents (and, unless `full_dev`, a quarter as many dev
+    documents: a quick run that proves the command works)."""
     import sklearn
 
     docs, golds, splits = _read_corpus(corpus)
@@ -96,7 +96,7 @@ def train(corpus: Path, output: Path, limit: int | None = None, settings: Settin
             run(annotated)
     train_ex = events.examples(parsed["train"], parser.kb, golds)
     dev_ex = events.examples(parsed["dev"], parser.kb, golds)
-    event_model, event_meta = events.fit(train_ex, dev_ex, [golds[d] for d in dev_ids])
+    event_model, event_meta = events.fit(train_ex, dev_ex, [golds[d] for d in train_ids + dev_ids])
     _write(output / "events.json", {"meta": {**common, **event_meta}, **event_model})
     learned.load_model.cache_clear()
     return {"entities": typer_meta, "events": {**common, **event_meta}, "output": str(output)}

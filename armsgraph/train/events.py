@@ -5,13 +5,16 @@
    when a gold event of its type has its two key fillers (the reference scorer's matching, products
    aside);
 2. fit one logistic regression per event type (scikit-learn, L-BFGS, L2, balanced classes) on the
-   train split, and a multinomial one for the status, on the sentence that states each positive fact;
-3. choose each type's two cuts (for facts the rules state, for the others) where the dev split's
-   F1, counted as the reference scorer counts it (each gold event matched once), is best.
+   train and dev splits, and a multinomial one for the status on the train split, on the sentence
+   that states each positive fact;
+3. choose each type's two cuts (for facts the rules state, for the others) where the F1 of
+   5-fold cross-validation over those documents, counted as the reference scorer counts it (each
+   gold event matched once), is best.
 """
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +26,8 @@ from armsgraph.extract.events import rule_events
 from armsgraph.kb import KnowledgeBase
 from armsgraph.ontology import ONTOLOGY
 from armsgraph.train.fitting import SEED, sparse
+
+FOLDS = 5  # cross-validation folds for the cuts
 
 
 @dataclass(slots=True)
@@ -125,11 +130,12 @@ def _scorer_f1(kept: list[Example], gold_required: int) -> dict[str, float]:
     return {"f1": round(f1, 3), "precision": round(prec, 3), "recall": round(rec, 3)}
 
 
-def _threshold(model: learned.Model, etype: str, dev: list[Example],
+def _threshold(prob: dict[int, float], etype: str, examples: list[Example],
                gold_required: int) -> tuple[float, float, dict[str, float]]:
-    """The cuts (for facts the rules state, and for the others) with the best F1 on the dev split
-    as the scorer counts it; (0, 0.5) when dev has no gold event of the type."""
-    scored = sorted(((model.probability(etype, e.fact.features), e) for e in dev if e.fact.type == etype),
+    """The cuts (for facts the rules state, and for the others) with the best F1 as the scorer
+    counts it, on the out-of-fold probabilities `prob` (by example); (0, 0.5) when no gold event
+    of the type was annotated."""
+    scored = sorted(((prob[id(e)], e) for e in examples if e.fact.type == etype and id(e) in prob),
                     key=lambda pe: -pe[0])
     best = (0.0, 0.5, {"f1": 0.0, "precision": 0.0, "recall": 0.0})
     if not gold_required:
@@ -143,22 +149,52 @@ def _threshold(model: learned.Model, etype: str, dev: list[Example],
     return best
 
 
-def fit(train_ex: list[Example], dev_ex: list[Example], dev_golds: list[dict[str, Any]]
-        ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The event model as JSON-ready data (types, status) and what training measured."""
+def _fit_types(examples: list[Example]) -> dict[str, dict[str, Any]]:
     types: dict[str, dict[str, Any]] = {}
     for etype in ONTOLOGY.event_types:
-        fitted = _fit([e for e in train_ex if e.fact.type == etype])
+        fitted = _fit([e for e in examples if e.fact.type == etype])
         if fitted is not None:
             types[etype] = {"bias": fitted[0], "weights": fitted[1], "threshold": 0.5, "drop_rule_below": 0.0}
+    return types
+
+
+def out_of_fold(examples: list[Example], folds: int = FOLDS) -> dict[int, float]:
+    """Each example's probability from a model fitted without its document's fold (documents dealt
+    into `folds` folds in a seeded order): what the model would say of an article it never saw."""
+    docs = sorted({e.doc_id for e in examples})
+    random.Random(SEED).shuffle(docs)
+    fold = {d: i % folds for i, d in enumerate(docs)}
+    prob: dict[int, float] = {}
+    for k in range(min(folds, len(docs))):
+        model = learned.Model(types=_fit_types([e for e in examples if fold[e.doc_id] != k]), status={}, meta={})
+        for e in examples:
+            if fold[e.doc_id] == k:
+                prob[id(e)] = model.probability(e.fact.type, e.fact.features)
+    return prob
+
+
+def fit(train_ex: list[Example], dev_ex: list[Example], golds: list[dict[str, Any]]
+        ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The event model as JSON-ready data (types, status) and what training measured.
+
+    The type weights are fitted on the train and dev documents together (`golds` are their gold);
+    each type's cuts are chosen on out-of-fold probabilities over the same documents, so that a small
+    dev split (one many-party meeting can hold a quarter of its events) does not set them alone; the
+    cross-validated scores are what training reports. The status model stays on the train split, as
+    before: fitted on train and dev it put the shared seeds' status accuracy under its floor (16 of
+    25 right instead of 17), and its 5-fold accuracy (0.62) gives nothing better to choose by."""
+    examples = train_ex + dev_ex
+    types = _fit_types(examples)
+    prob = out_of_fold(examples)
     model = learned.Model(types=types, status={}, meta={})
     status = _fit_status(train_ex, model)
-    dev_scores = {}
+    cv_scores = {}
     for etype in types:
-        required = sum(1 for g in dev_golds for ev in g["events"] if ev["type"] == etype and ev.get("required", True))
-        drop, cut, scores = _threshold(model, etype, dev_ex, required)
+        required = sum(1 for g in golds for ev in g["events"] if ev["type"] == etype and ev.get("required", True))
+        drop, cut, scores = _threshold(prob, etype, examples, required)
         types[etype]["drop_rule_below"], types[etype]["threshold"] = drop, cut
-        dev_scores[etype] = scores
-    counts = Counter(e.fact.type for e in train_ex if e.label)
-    meta = {"train_facts": len(train_ex), "train_positives": dict(sorted(counts.items())), "dev_scores": dev_scores}
+        cv_scores[etype] = scores
+    counts = Counter(e.fact.type for e in examples if e.label)
+    meta = {"train_facts": len(examples), "train_positives": dict(sorted(counts.items())), "cv_scores": cv_scores,
+            "folds": FOLDS}
     return {"types": types, "status": status}, meta
