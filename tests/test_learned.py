@@ -250,13 +250,12 @@ def test_the_lexicon_s_trigger_words_are_features_of_every_type(rules_pipeline: 
 def test_products_are_the_weapons_and_product_phrases_of_the_sentence(rules_pipeline: Pipeline) -> None:
     doc, sdoc, _ = _annotated(rules_pipeline, "Hanwha will build K9 howitzers and tracked armoured vehicles in "
                                               "Australia.\n\nThe plant will also offer maintenance and repair.")
-    token_entity = learned.token_entities(doc, sdoc)
-    first, second = list(sdoc.sents)[:2]
-    found = learned._products(doc, first, token_entity, "supply")
+    art = learned._Article.of(doc, sdoc, learned.token_entities(doc, sdoc))
+    first, second = art.sents[:2]
     k9 = next(e for e in doc.entities if e.type == "WEAPON")
-    assert found == [k9.id, "howitzers", "armoured vehicles"]
-    assert learned._products(doc, second, token_entity, "facility") == ["maintenance", "repair"]
-    assert "maintenance" not in learned._products(doc, second, token_entity, "supply")  # a facility's product only
+    assert learned._products(art, first, "supply") == [k9.id, "howitzers", "armoured vehicles"]
+    assert learned._products(art, second, "facility") == ["maintenance", "repair"]
+    assert "maintenance" not in learned._products(art, second, "supply")  # a facility's product only
 
 
 def test_one_side_joins_firms_acting_together_and_keeps_separate_recipients(rules_pipeline: Pipeline) -> None:

@@ -393,8 +393,8 @@ def best_sentence(fact: Fact, model: Model) -> Candidate:
     return max(fact.cands, key=lambda c: (c.rule is not None, model.score(fact.type, c.features), -c.sent.start))
 
 
-def _event(fact: Fact, best: Candidate, p: float, status: str | None, doc: Document,
-           token_entity: dict[int, Entity], more: list[Span] | None = None) -> Event:
+def _event(fact: Fact, best: Candidate, p: float, status: str | None, art: _Article,
+           more: list[Span] | None = None) -> Event:
     spec = ONTOLOGY.events[fact.type]
     rule = best.rule
     roles = {r: list(v) for r, v in rule.roles.items()} if rule is not None else {}
@@ -403,35 +403,53 @@ def _event(fact: Fact, best: Candidate, p: float, status: str | None, doc: Docum
     else:
         roles[spec.key[0]], roles[spec.key[1]] = [best.first.id], [best.second.id]
     if "product" in spec.roles and "product" not in spec.key:
-        found = list(dict.fromkeys([*roles.get("product", []), *_products(doc, best.sent, token_entity, fact.type),
-                                    *(p for s in more or [] for p in _products(doc, s, token_entity, fact.type))]))
+        found = list(dict.fromkeys([*roles.get("product", []), *_products(art, best.sent, fact.type),
+                                    *(p for s in more or [] for p in _products(art, s, fact.type))]))
         if found:
             roles["product"] = found[:_MAX_PRODUCTS]
     sent = best.sent
-    date = (rule.date, rule.date_derived) if rule is not None and rule.date else sentence_date(sent, doc.published)
+    date = (rule.date, rule.date_derived) if rule is not None and rule.date else sentence_date(sent, art.doc.published)
     return Event(id="", type=fact.type, roles=roles, status=status or (rule.status if rule else None),
                  date=date[0] if date else None, date_derived=date[1] if date else False,
                  attribution=rule.attribution if rule else None, confidence=round(p, 3),
                  evidence=[TextSpan(sent.start_char, sent.end_char, sent.text)])
 
 
-def _products(doc: Document, sent: Span, token_entity: dict[int, Entity], etype: str) -> list[str]:
+@dataclass(slots=True)
+class _Article:
+    """What building the kept events reads of the whole article, computed once: its sentences, the
+    entity over each token, its weapons, and its noun chunks by sentence."""
+
+    doc: Document
+    sents: list[Span]
+    token_entity: dict[int, Entity]
+    weapons: list[Entity]
+    chunks: dict[int, list[Span]]
+
+    @classmethod
+    def of(cls, doc: Document, sdoc: Doc, token_entity: dict[int, Entity]) -> _Article:
+        chunks: dict[int, list[Span]] = {}
+        for chunk in sdoc.noun_chunks:  # Span.noun_chunks walks the whole document on every call
+            chunks.setdefault(chunk.sent.start, []).append(chunk)
+        return cls(doc, list(sdoc.sents), token_entity, [e for e in doc.entities if e.type == "WEAPON"], chunks)
+
+
+def _products(art: _Article, sent: Span, etype: str) -> list[str]:
     """What the sentence says is supplied, built or produced: the weapons it names and its noun
     phrases headed by a product noun ("tracked armoured vehicles"); else those of the sentence before
     or after; else the article's most named weapon. Weapons are entity ids, phrases free text."""
-    sents = list(sent.doc.sents)
-    i = next((k for k, s in enumerate(sents) if s.start == sent.start), 0)
-    weapons = [e for e in doc.entities if e.type == "WEAPON"]
+    i = next((k for k, s in enumerate(art.sents) if s.start == sent.start), 0)
     lex = lexicon.load()
     nouns = lex.nouns_for(etype)
-    for window in ([sents[i]], sents[max(0, i - 1):i + 2]):
-        found: list[str] = [e.id for e in weapons
+    for window in ([art.sents[i]], art.sents[max(0, i - 1):i + 2]):
+        found: list[str] = [e.id for e in art.weapons
                             if any(s.start_char <= m.start < s.end_char for s in window for m in e.mentions)]
         for s in window:
-            found += [p for c in s.noun_chunks if (p := english.product_phrase(c, token_entity, lex, nouns))]
+            found += [p for c in art.chunks.get(s.start, [])
+                      if (p := english.product_phrase(c, art.token_entity, lex, nouns))]
         if found:
             return list(dict.fromkeys(found))
-    return [max(weapons, key=lambda e: len(e.mentions)).id] if weapons else []
+    return [max(art.weapons, key=lambda e: len(e.mentions)).id] if art.weapons else []
 
 
 def _less_specific(ev: Event, others: list[Event], ents: dict[str, Entity]) -> bool:
@@ -518,10 +536,11 @@ def extract(doc: Document, sdoc: Doc, rule_events: list[Event], model: Model | N
         p = model.probability(fact.type, fact.features)
         if model.keeps(fact.type, p, stated_by_rule=fact.rule is not None):
             kept.append((fact, best_sentence(fact, model), p))
+    art = _Article.of(doc, sdoc, token_entity)
     out = []
     for fact, best, p, also in _one_side(kept, token_entity):
         allowed = tuple(s for s in ONTOLOGY.statuses if fact.type in ONTOLOGY.status_only.get(s, (fact.type,)))
-        out.append(_event(fact, best, p, model.status_of(status_features(best), allowed), doc, token_entity,
+        out.append(_event(fact, best, p, model.status_of(status_features(best), allowed), art,
                           [c.sent for c in also]))
     ents = {e.id: e for e in doc.entities}
     return [ev for ev in out if not _less_specific(ev, out, ents)]
