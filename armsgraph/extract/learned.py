@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,14 +143,17 @@ def token_entities(doc: Document, sdoc: Doc) -> dict[int, Entity]:
     return out
 
 
-def candidates(doc: Document, sdoc: Doc, rule_events: list[Event]) -> list[Candidate]:
-    """Entity pairs of one sentence that fit an event type's key roles, and the rules' events as pairs."""
-    token_entity = token_entities(doc, sdoc)
+def candidates(doc: Document, sdoc: Doc, rule_events: list[Event],
+               named_in: Callable[[Span], dict[str, tuple[Entity, Token]]]) -> list[Candidate]:
+    """Entity pairs of one sentence that fit an event type's key roles, and the rules' events as pairs;
+    `named_in` gives a sentence's entities (`_SentenceCache.named`)."""
     ents = {e.id: e for e in doc.entities}
     out: dict[tuple[str, str, str, int], Candidate] = {}
     sents = [s for s in sdoc.sents if doc.zone_at(s.start_char) != "stray"]
     for sent in sents:
-        named = _sentence_entities(sent, token_entity)
+        named = named_in(sent)
+        if len(named) < 2:
+            continue
         for etype, spec in ONTOLOGY.events.items():
             r1, r2 = (spec.key[0], spec.key[0]) if spec.pair_role else spec.key
             pairs = (itertools.combinations(named.values(), 2) if spec.pair_role
@@ -241,7 +245,8 @@ def _sentence_triggers(sent: Span) -> dict[int, set[str]]:
     return out
 
 
-def _sentence_cache(sent: Span, token_entity: dict[int, Entity]) -> _SentenceCache:
+def _sentence_cache(sent: Span, token_entity: dict[int, Entity],
+                    named: dict[str, tuple[Entity, Token]] | None = None) -> _SentenceCache:
     f: dict[str, float] = {}
     triggers = _sentence_triggers(sent)
     for types in triggers.values():
@@ -254,7 +259,7 @@ def _sentence_cache(sent: Span, token_entity: dict[int, Entity]) -> _SentenceCac
             f[f"tag={t.tag_}"] = 1.0
         if t.tag_ == "MD":
             f[f"md={t.lower_}"] = 1.0
-    return _SentenceCache(_sentence_entities(sent, token_entity), f, triggers)
+    return _SentenceCache(named if named is not None else _sentence_entities(sent, token_entity), f, triggers)
 
 
 def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
@@ -343,11 +348,18 @@ def prepare(doc: Document, sdoc: Doc, rule_events: list[Event]) -> list[Candidat
     """Candidates of one document with their features."""
     token_entity = token_entities(doc, sdoc)
     rule_keys = {(ev.type, a, b) for ev in rule_events for a, b in _rule_pairs(ev)}
-    cands = candidates(doc, sdoc, rule_events)
+    named: dict[int, dict[str, tuple[Entity, Token]]] = {}
     caches: dict[int, _SentenceCache] = {}
+
+    def named_in(sent: Span) -> dict[str, tuple[Entity, Token]]:
+        if sent.start not in named:
+            named[sent.start] = _sentence_entities(sent, token_entity)
+        return named[sent.start]
+
+    cands = candidates(doc, sdoc, rule_events, named_in)
     for c in cands:
         if c.sent.start not in caches:
-            caches[c.sent.start] = _sentence_cache(c.sent, token_entity)
+            caches[c.sent.start] = _sentence_cache(c.sent, token_entity, named_in(c.sent))
         featurize(c, doc, token_entity, rule_keys, caches[c.sent.start])
     return cands
 
