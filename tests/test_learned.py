@@ -292,3 +292,12 @@ def test_a_fact_s_cut_comes_from_a_model_that_never_saw_its_article() -> None:
                for e in examples]
     again = train_events.out_of_fold(flipped)
     assert again[id(flipped[0])] == pytest.approx(prob[id(examples[0])])
+
+
+def test_a_planned_fact_is_not_reported_completed() -> None:
+    model = learned.Model(types={}, status={"completed": {"__bias__": 2.0}, "announced": {"__bias__": 0.0}}, meta={})
+    allowed = ("announced", "completed")
+    assert learned._status(model, {"cue=announced": 1.0}, allowed) == "announced"  # "plans to build"
+    assert learned._status(model, {"cue=announced": 1.0, "cue=completed": 1.0}, allowed) == "completed"
+    assert learned._status(model, {}, allowed) == "completed"
+    assert learned._status(model, {"cue=announced": 1.0}, ("completed",)) == "completed"  # no other choice
