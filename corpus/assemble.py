@@ -117,12 +117,14 @@ def type_counts(gold: dict[str, Any]) -> collections.Counter[str]:
     return collections.Counter(e["type"] for e in annotated(gold.get("events") or []) if e.get("required"))
 
 
-def split() -> None:
+def split(new_to: str | None = None) -> None:
     """Iterative stratification over story groups (after Sechidis et al., 2011): groups holding the
     scarcest event types are placed first, each in the split whose shares of the group's event types
     (and of documents) are furthest below target, so every type is spread about 70/15/15. Documents
     listed in examined.txt (their extraction errors were read during development) never go to test.
-    Documents already in splits.json keep their split; delete the file to split afresh."""
+    Documents already in splits.json keep their split; delete the file to split afresh. With
+    `new_to` (`--new-to train`), every new story goes to that split instead: batches added after
+    the test split was measured grow the training data without changing what is measured."""
     sources = read(CORPUS / "sources.jsonl")
     golds = {str(g["doc_id"]): g for g in read(CORPUS / "gold.jsonl")}
     texts = {d: (CORPUS / "docs" / f"{d}.txt").read_text(encoding="utf-8") for d in golds}
@@ -160,6 +162,9 @@ def split() -> None:
     examined = {line.strip() for line in (CORPUS / "examined.txt").read_text().splitlines()
                 if line.strip() and not line.startswith("#")} if (CORPUS / "examined.txt").is_file() else set()
     for i in order:
+        if new_to is not None:
+            assigned[new_to] += groups[i]
+            continue
         allowed = [s for s in SPLIT_SHARES if not (s == "test" and examined & set(groups[i]))]
         target = max(allowed, key=lambda s: (need(s, i), rng.random()))
         assigned[target] += groups[i]
@@ -332,8 +337,13 @@ def stats() -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=["merge", "split", "agreement", "stats"])
-    step = ap.parse_args(argv).step
-    {"merge": merge, "split": split, "agreement": agreement, "stats": stats}[step]()
+    ap.add_argument("--new-to", choices=sorted(SPLIT_SHARES),
+                    help="split: put every new story in this split (default: stratify them)")
+    a = ap.parse_args(argv)
+    if a.step == "split":
+        split(a.new_to)
+    else:
+        {"merge": merge, "agreement": agreement, "stats": stats}[a.step]()
     return 0
 
 

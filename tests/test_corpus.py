@@ -142,6 +142,23 @@ def test_splits_are_reproducible_and_frozen(tmp_path: Path, monkeypatch: pytest.
     assert json.loads((tmp_path / "splits.json").read_text()) == SPLITS
 
 
+def test_new_stories_can_all_go_to_one_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`split --new-to train`: documents not yet in splits.json all go to train; the rest stay."""
+    import shutil
+
+    for name in ("sources.jsonl", "gold.jsonl", "examined.txt"):
+        shutil.copy(CORPUS / name, tmp_path / name)
+    (tmp_path / "docs").symlink_to(CORPUS / "docs")
+    new = set(SPLITS["test"][:3]) | set(SPLITS["dev"][:2])  # as if they had just been annotated
+    before = {s: [d for d in SPLITS[s] if d not in new] for s in ("train", "dev", "test")}
+    (tmp_path / "splits.json").write_text(json.dumps({**before, "stories": []}))
+    monkeypatch.setattr(assemble, "CORPUS", tmp_path)
+    assemble.split("train")
+    after = json.loads((tmp_path / "splits.json").read_text())
+    assert new <= set(after["train"])
+    assert after["test"] == before["test"] and after["dev"] == before["dev"]
+
+
 def test_datasheet_tables_are_current(capsys: pytest.CaptureFixture[str]) -> None:
     """corpus/README.md holds the output of `assemble.py stats` between its markers, unedited."""
     assemble.stats()
