@@ -212,17 +212,18 @@ def _path_tokens(a: Token, b: Token) -> set[Token]:
     return set(up_a[:up_a.index(common) + 1]) | set(up_b[:up_b.index(common)])
 
 
-def _window(sent: Span, tok: Token, token_entity: dict[int, Entity], size: int = 3) -> list[Token]:
-    """Up to `size` words either side of the mention whose root is `tok`, outside any mention."""
+def _window(sent: Span, tok: Token, token_entity: dict[int, Entity], words: frozenset[int],
+            size: int = 3) -> list[int]:
+    """Up to `size` words either side of the mention whose root is `tok`, outside any mention (by
+    token index; `words` are the sentence's alphabetic tokens outside mentions)."""
     ent = token_entity.get(tok.i)
     lo = hi = tok.i
     while lo - 1 >= sent.start and token_entity.get(lo - 1) is ent:
         lo -= 1
     while hi + 1 < sent.end and token_entity.get(hi + 1) is ent:
         hi += 1
-    left = [t for t in sent.doc[max(sent.start, lo - size):lo] if t.is_alpha and t.i not in token_entity]
-    right = [t for t in sent.doc[hi + 1:min(sent.end, hi + 1 + size)] if t.is_alpha and t.i not in token_entity]
-    return left + right
+    return [i for i in (*range(max(sent.start, lo - size), lo), *range(hi + 1, min(sent.end, hi + 1 + size)))
+            if i in words]
 
 
 @dataclass(slots=True)
@@ -232,6 +233,8 @@ class _SentenceCache:
     named: dict[str, tuple[Entity, Token]]
     features: dict[str, float]
     triggers: dict[int, set[str]]  # token index -> the event types whose lexicon trigger it heads
+    lemma: dict[int, str]  # token index -> lower-case lemma (spaCy builds the string on every access)
+    words: frozenset[int]  # the alphabetic tokens outside any mention
 
 
 def _sentence_triggers(sent: Span) -> dict[int, set[str]]:
@@ -259,7 +262,10 @@ def _sentence_cache(sent: Span, token_entity: dict[int, Entity],
             f[f"tag={t.tag_}"] = 1.0
         if t.tag_ == "MD":
             f[f"md={t.lower_}"] = 1.0
-    return _SentenceCache(named if named is not None else _sentence_entities(sent, token_entity), f, triggers)
+    lemma = {t.i: t.lemma_.lower() for t in sent}
+    words = frozenset(t.i for t in sent if t.is_alpha and t.i not in token_entity)
+    return _SentenceCache(named if named is not None else _sentence_entities(sent, token_entity), f, triggers,
+                          lemma, words)
 
 
 def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
@@ -284,12 +290,12 @@ def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
     if a_tok is not None and b_tok is not None:
         lo, hi = sorted((a_tok.i, b_tok.i))
         f["order=ab" if a_tok.i < b_tok.i else "order=ba"] = 1.0
-        between = [t for t in sent.doc[lo + 1:hi] if t.i not in token_entity and t.is_alpha]
+        between = [i for i in range(lo + 1, hi) if i in cache.words]
         f[f"dist={min(len(between), _MAX_BETWEEN)}"] = 1.0
-        for t in between[:_MAX_BETWEEN]:
-            f[f"bw={t.lemma_.lower()}"] = 1.0
-        for t in sent.doc[lo + 1:hi]:
-            other = token_entity.get(t.i)
+        for i in between[:_MAX_BETWEEN]:
+            f[f"bw={cache.lemma[i]}"] = 1.0
+        for i in range(lo + 1, hi):
+            other = token_entity.get(i)
             if other is not None and other is not cand.first and other is not cand.second:
                 f[f"bw_type={other.type}"] = 1.0
         path, lca = _path(a_tok, b_tok)
@@ -305,12 +311,12 @@ def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
         if path != "none" and set(path.replace("^", "<").replace(">", "<").split("<")) <= {"conj", "appos", ""}:
             f["same_list"] = 1.0
         for side, tok in (("1", a_tok), ("2", b_tok)):
-            for t in _window(sent, tok, token_entity):
-                f[f"win{side}={t.lemma_.lower()}"] = 1.0
+            for i in _window(sent, tok, token_entity, cache.words):
+                f[f"win{side}={cache.lemma[i]}"] = 1.0
         f[f"dep1={a_tok.dep_}"] = 1.0
         f[f"dep2={b_tok.dep_}"] = 1.0
-        f[f"head1={a_tok.head.lemma_.lower()}"] = 1.0
-        f[f"head2={b_tok.head.lemma_.lower()}"] = 1.0
+        f[f"head1={cache.lemma[a_tok.head.i]}"] = 1.0
+        f[f"head2={cache.lemma[b_tok.head.i]}"] = 1.0
     f.update(cache.features)
     pair = (cand.type, cand.first.id, cand.second.id)
     if cand.rule is not None:
