@@ -85,7 +85,7 @@ class Model:
         if spec is None:
             return -30.0
         w = spec["weights"]
-        return float(spec["bias"] + sum(w.get(f, 0.0) * v for f, v in features.items()))
+        return float(spec["bias"] + sum(w[f] * features[f] for f in features.keys() & w.keys()))
 
     def probability(self, etype: str, features: dict[str, float]) -> float:
         z = self.score(etype, features)
@@ -100,7 +100,7 @@ class Model:
         return bool(p >= float(spec["drop_rule_below"] if stated_by_rule else spec["threshold"]))
 
     def status_of(self, features: dict[str, float], allowed: tuple[str, ...]) -> str | None:
-        scores = {s: w.get("__bias__", 0.0) + sum(w.get(f, 0.0) * v for f, v in features.items())
+        scores = {s: w.get("__bias__", 0.0) + sum(w[f] * features[f] for f in features.keys() & w.keys())
                   for s, w in self.status.items() if s in allowed}
         return max(scores, key=lambda s: scores[s]) if scores else None
 
