@@ -275,20 +275,6 @@ def test_name_followed_by_its_acronym_in_brackets_is_one_entity(pipeline: Pipeli
     assert len(ent.mentions) == 3
 
 
-def test_the_group_alone_is_the_article_s_company(pipeline: Pipeline) -> None:
-    text = "Anatolian Widget Systems and Beta Ltd met. Anatolian Widget Systems said the Group will hire."
-    first = Mention(0, 24, "Anatolian Widget Systems", "COMPANY")
-    beta = Mention(29, 37, "Beta Ltd", "COMPANY")
-    again = Mention(43, 67, "Anatolian Widget Systems", "COMPANY")
-    group = Mention(77, 82, "Group", "COMPANY")
-    assert [text[m.start:m.end] for m in (first, beta, again, group)] == [m.text for m in (first, beta, again, group)]
-    entities = resolve_mentions([first, beta, again, group], pipeline.kb, text)
-    assert [(e.name, len(e.mentions)) for e in entities] == [("Anatolian Widget Systems", 3), ("Beta Ltd", 1)]
-    # with no company named, the word stays what the mentions said
-    [alone] = resolve_mentions([Mention(4, 9, "Group", "COMPANY")], pipeline.kb, "The Group will hire.")
-    assert alone.name == "Group"
-
-
 # ------------------------------------------------------------------ the record's invariants
 ALL_TEXTS = sorted({p.values[0] for p in EVENT_CASES} | {p.values[0] for p in COOPERATION} | {
     "The Kızılelma drone flew over Ankara. Later the Kzlelma landed safely.\nİlham Aliyev, Erdoğan and "

@@ -60,7 +60,6 @@ class Institutions:
     military: dict[str, list[str]]  # canonical branch -> surface forms
     government: dict[str, list[str]]  # canonical body -> surface forms
     legal_suffixes: list[str]
-    company_anaphors: list[str] = field(default_factory=list)  # "the Group": the article's company
 
 
 class KnowledgeBase:
@@ -144,7 +143,6 @@ def load(kb_dir: Path) -> KnowledgeBase:
         military={k: list(v) for k, v in inst["military"].items()},
         government={k: list(v) for k, v in inst["government"].items()},
         legal_suffixes=list(inst["legal_suffixes"]),
-        company_anaphors=list(inst["company_anaphors"]),
     )
     sources[inst_path.name] = _sources(inst.get("sources"), inst_path)
     return KnowledgeBase(entries, institutions, sources)

@@ -43,7 +43,6 @@ def resolve_mentions(mentions: list[Mention], kb: KnowledgeBase, text: str) -> l
     _merge_persons(clusters, kb)
     _merge_short_forms(clusters, kb)
     _merge_bracketed_acronyms(clusters, text)
-    _merge_company_anaphors(clusters, kb)
     ordered = sorted(clusters.items(), key=lambda kv: min(m.start for m in kv[1]))
     return [_entity(f"e{i}", key, ms, kb) for i, (key, ms) in enumerate(ordered, 1)]
 
@@ -103,18 +102,6 @@ def _merge_short_forms(clusters: dict[str, list[Mention]], kb: KnowledgeBase) ->
                 hosts.append(other)
         if len(hosts) == 1:
             clusters[hosts[0]].extend(clusters.pop(key))
-
-
-def _merge_company_anaphors(clusters: dict[str, list[Mention]], kb: KnowledgeBase) -> None:
-    """'the Group', 'the Company' alone (`institutions.yaml: company_anaphors`) is the article's most
-    named company, not a company called 'Group'; with no company named, it stays as it is."""
-    words = set(kb.institutions.company_anaphors)
-    for key in [k for k, ms in clusters.items() if all(m.text in words for m in ms)]:
-        companies = [(len(ms), min(m.start for m in ms), k) for k, ms in clusters.items()
-                     if k != key and _type_of(ms) == "COMPANY" and not all(m.text in words for m in ms)]
-        if companies:
-            _, _, host = max(companies, key=lambda c: (c[0], -c[1]))
-            clusters[host].extend(clusters.pop(key))
 
 
 def _merge_bracketed_acronyms(clusters: dict[str, list[Mention]], text: str) -> None:
