@@ -29,6 +29,9 @@ import validate  # the corpus's own checker, beside this file
 CORPUS = validate.CORPUS
 EVENT_TYPES = list(validate.ROLES)
 SPLIT_SHARES = {"train": 0.70, "dev": 0.15, "test": 0.15}
+# annotated articles kept out of training and measurement until a consistency pass (datasheet, step 6)
+HELD_BACK = "held_back"
+PARTS = (*SPLIT_SHARES, HELD_BACK)
 SEED = 20261204
 
 
@@ -138,19 +141,20 @@ def split(new_to: str | None = None) -> None:
     rng.shuffle(order)
     rarity = {i: sum(n / total[t] for t, n in counts[i].items()) for i in order}
     order.sort(key=lambda i: -rarity[i])
-    assigned: dict[str, list[str]] = {s: [] for s in SPLIT_SHARES}
+    assigned: dict[str, list[str]] = {s: [] for s in PARTS}
     # a published split is frozen: documents already in splits.json keep their split (the sealed
     # test split never changes under later corrections); only new stories are placed
     before = json.loads((CORPUS / "splits.json").read_text()) if (CORPUS / "splits.json").is_file() else {}
-    kept = {d: s for s in SPLIT_SHARES for d in before.get(s, [])}
+    kept = {d: s for s in PARTS for d in before.get(s, [])}
     for i in list(order):
         placed = {kept[d] for d in groups[i] if d in kept}
         if len(placed) == 1:
             target = placed.pop()
             assigned[target] += groups[i]
-            for t, n in counts[i].items():
-                want[target][t] -= n
-            want_docs[target] -= len(groups[i])
+            if target in SPLIT_SHARES:
+                for t, n in counts[i].items():
+                    want[target][t] -= n
+                want_docs[target] -= len(groups[i])
             order.remove(i)
 
     def need(s: str, i: int) -> float:
@@ -171,7 +175,7 @@ def split(new_to: str | None = None) -> None:
         for t, n in counts[i].items():
             want[target][t] -= n
         want_docs[target] -= len(groups[i])
-    out: dict[str, Any] = {s: sorted(ids, key=doc_key) for s, ids in assigned.items()}
+    out: dict[str, Any] = {s: sorted(ids, key=doc_key) for s, ids in assigned.items() if ids or s in SPLIT_SHARES}
     out["stories"] = [g for g in groups if len(g) > 1]
     (CORPUS / "splits.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     for s in SPLIT_SHARES:
@@ -284,22 +288,22 @@ def stats() -> None:
     sources = read(CORPUS / "sources.jsonl")
     golds = read(CORPUS / "gold.jsonl")
     splits = json.loads((CORPUS / "splits.json").read_text()) if (CORPUS / "splits.json").is_file() else {}
-    split_of = {d: s for s in SPLIT_SHARES for d in splits.get(s, [])}
+    split_of = {d: s for s in PARTS for d in splits.get(s, [])}
     events = [(g["doc_id"], e) for g in golds for e in annotated(g["events"])]
     scored = sum(1 for g in golds for e in g["events"] if e.get("required"))
     print(f"{len(golds)} articles, {sum(len(g['entities']) for g in golds)} entities "
           f"({sum(1 for g in golds for e in g['entities'] if e.get('required'))} required), {len(events)} events "
           f"({sum(1 for _, e in events if e.get('required'))} required; {scored} required events as the scorer "
           "counts them, many-party events expanded into pairs)\n")
-    print("| event type | required | not required | required in train | dev | test |\n"
-          "| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| event type | required | not required | required in train | dev | test | held back |\n"
+          "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for t in EVENT_TYPES:
         req = [d for d, e in events if e["type"] == t and e.get("required")]
         opt = sum(1 for _, e in events if e["type"] == t and not e.get("required"))
         per = collections.Counter(split_of.get(d) for d in req)
-        print(f"| {t} | {len(req)} | {opt} | {per['train']} | {per['dev']} | {per['test']} |")
+        print(f"| {t} | {len(req)} | {opt} | {per['train']} | {per['dev']} | {per['test']} | {per[HELD_BACK]} |")
     print("\n| split | articles |\n| --- | ---: |")
-    for s in SPLIT_SHARES:
+    for s in PARTS:
         print(f"| {s} | {len(splits.get(s, []))} |")
 
     def table(title: str, counter: collections.Counter[str], top: int | None = None) -> None:
@@ -337,7 +341,7 @@ def stats() -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=["merge", "split", "agreement", "stats"])
-    ap.add_argument("--new-to", choices=sorted(SPLIT_SHARES),
+    ap.add_argument("--new-to", choices=sorted(PARTS),
                     help="split: put every new story in this split (default: stratify them)")
     a = ap.parse_args(argv)
     if a.step == "split":
