@@ -572,3 +572,21 @@ _schema_app.state.web.store.close()
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_never_answers_5xx(case: Any, app: FastAPI) -> None:
     case.call_and_validate(checks=[not_a_server_error], app=app)
+
+
+@pytest.mark.parametrize("path", ["/facts?offset=9223372036854775808", "/documents?offset=99999999999999999999999",
+                                  "/entities?offset=18446744073709551616", "/api/facts?offset=9223372036854775808"])
+def test_a_huge_offset_is_refused_not_a_server_error(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 422, response.text
+    assert client.get("/api/entities?limit=1").status_code == 200  # the server still answers
+
+
+@pytest.mark.parametrize("path", ["/", "/facts", "/api/entities?limit=2", "/static/app.css"])
+def test_head_answers_where_get_does(client: TestClient, path: str) -> None:
+    got = client.get(path)
+    head = client.head(path)
+    assert got.status_code == 200 and head.status_code == 200
+    assert head.content == b"" and head.headers.get("content-type") == got.headers.get("content-type")
+    assert head.headers.get("content-length") == got.headers.get("content-length")
+    assert client.head("/api/ingest").status_code == 405  # no GET there, so no HEAD either

@@ -19,6 +19,7 @@ from armsgraph.ontology import ONTOLOGY
 from armsgraph.query import FactView
 from armsgraph.store import Store
 from armsgraph.web import data
+from armsgraph.web.api import Offset as PageOffset
 from armsgraph.web.render import STATIC, templates
 
 try:
@@ -88,7 +89,7 @@ def search(c: Ctx, q: Annotated[str, Query(max_length=200)] = "") -> HTMLRespons
 
 @router.get("/entities", response_class=HTMLResponse)
 def entity_index(c: Ctx, type_: Annotated[str | None, Query(alias="type", max_length=20)] = None,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+                 offset: PageOffset = 0) -> HTMLResponse:
     chosen = type_.upper() if type_ and type_.upper() in ENTITY_TYPES else None
     listing = data.entity_list(c.store, chosen, PAGE, offset)
     return page("entities.html", listing=listing, type=chosen, types=ENTITY_TYPES)
@@ -130,7 +131,7 @@ def _pairs(store: Store, ent: dict[str, Any], views: list[FactView]) -> list[dic
 @router.get("/facts", response_class=HTMLResponse)
 def fact_index(c: Ctx, type_: Annotated[str | None, Query(alias="type", max_length=30)] = None,
                status: Annotated[str | None, Query(max_length=30)] = None,
-               offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+               offset: PageOffset = 0) -> HTMLResponse:
     chosen = type_ if type_ in EVENT_TYPES else None
     st = status if status in STATUSES else None
     shown = query.facts(c.store, type_=chosen, status=st, limit=PAGE, offset=offset)
@@ -157,7 +158,7 @@ def fact(c: Ctx, fact_id: str) -> HTMLResponse:
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def document_index(c: Ctx, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+def document_index(c: Ctx, offset: PageOffset = 0) -> HTMLResponse:
     return page("documents.html", listing=data.document_list(c.store, PAGE, offset))
 
 
