@@ -590,3 +590,10 @@ def test_head_answers_where_get_does(client: TestClient, path: str) -> None:
     assert head.content == b"" and head.headers.get("content-type") == got.headers.get("content-type")
     assert head.headers.get("content-length") == got.headers.get("content-length")
     assert client.head("/api/ingest").status_code == 405  # no GET there, so no HEAD either
+
+
+def test_deeply_nested_json_is_a_clear_400_not_a_server_error(client: TestClient) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    body = "[" * 200_000 + "]" * 200_000
+    r = client.post("/api/ingest", content=body, headers=auth)
+    assert 400 <= r.status_code < 500 and "nested too deeply" in r.text, r.text

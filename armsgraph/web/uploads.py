@@ -57,6 +57,9 @@ def from_json(body: bytes) -> Upload:
         rec = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise UploadError("the body is not valid JSON; send {\"text\": ..., \"title\": ..., \"id\": ...}") from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise UploadError("the JSON body is nested too deeply; send one flat object {\"text\": ..., \"id\": ...}") \
+            from None
     if not isinstance(rec, dict):
         raise UploadError("the JSON body must be an object with 'text' (or 'html'), 'title' and 'id'")
     text, html = rec.get("text"), rec.get("html")
