@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from armsgraph.extract import lexicon as lx
 
@@ -53,3 +53,10 @@ def product_phrase(chunk: Span, token_entity: Mapping[int, object], lex: lx.Lexi
     return chunk.doc[kept[0].i:chunk.root.i + 1].text if kept[0].i <= chunk.root.i else chunk.root.text
 
 
+def chunks_by_sentence(sdoc: Doc) -> dict[int, list[Span]]:
+    """The document's noun chunks grouped by their sentence's first token, read in one pass
+    (spaCy's `Span.noun_chunks` walks the whole document on every call)."""
+    out: dict[int, list[Span]] = {}
+    for chunk in sdoc.noun_chunks:
+        out.setdefault(chunk.sent.start, []).append(chunk)
+    return out

@@ -55,13 +55,14 @@ class _Context:
     events: list[Event] = field(default_factory=list)
     _chunks: dict[int, list[Span]] | None = None
 
-    def noun_chunks(self, sent: Span) -> list[Span]:
-        """The sentence's noun chunks (spaCy's `Span.noun_chunks` walks the whole document per call)."""
+    def chunks(self) -> dict[int, list[Span]]:
+        """The document's noun chunks by sentence, read once (`english.chunks_by_sentence`)."""
         if self._chunks is None:
-            self._chunks = {}
-            for chunk in self.sdoc.noun_chunks:
-                self._chunks.setdefault(chunk.sent.start, []).append(chunk)
-        return [c for c in self._chunks.get(sent.start, []) if c.end <= sent.end]
+            self._chunks = english.chunks_by_sentence(self.sdoc)
+        return self._chunks
+
+    def noun_chunks(self, sent: Span) -> list[Span]:
+        return [c for c in self.chunks().get(sent.start, []) if c.end <= sent.end]
 
 
 def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase, model: learned.Model | None = None) -> list[Event]:
@@ -69,7 +70,7 @@ def extract_events(doc: Document, sdoc: Doc, kb: KnowledgeBase, model: learned.M
     `model`, the candidates it keeps (the rules' events among them, as features), then the derived
     events, merged."""
     ctx = _rules(doc, sdoc, kb)
-    found = ctx.events if model is None else learned.extract(doc, sdoc, ctx.events, model)
+    found = ctx.events if model is None else learned.extract(doc, sdoc, ctx.events, model, ctx.chunks())
     return _merge(_derive_agreements(found, ctx), {e.id: e for e in doc.entities})
 
 

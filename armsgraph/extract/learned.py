@@ -190,26 +190,17 @@ def _rule_pairs(ev: Event) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------- features
-def _path(a: Token, b: Token) -> tuple[str, str]:
-    """The dependency path from a to b through their lowest common ancestor: labels, and the ancestor's lemma."""
+def _path(a: Token, b: Token) -> tuple[str, str, set[Token]]:
+    """The dependency path from a to b through their lowest common ancestor: its labels, the
+    ancestor's lemma, and the tokens on it (the ancestor included)."""
     up_a = [a, *a.ancestors]
     up_b = [b, *b.ancestors]
     common = next((t for t in up_a if t in up_b), None)
     if common is None:
-        return "none", ""
-    left = [t.dep_ for t in up_a[:up_a.index(common)]]
-    right = [t.dep_ for t in up_b[:up_b.index(common)]]
-    return "<".join(left) + "^" + ">".join(reversed(right)), common.lemma_.lower()
-
-
-def _path_tokens(a: Token, b: Token) -> set[Token]:
-    """The tokens on the dependency path from a to b, their lowest common ancestor included."""
-    up_a = [a, *a.ancestors]
-    up_b = [b, *b.ancestors]
-    common = next((t for t in up_a if t in up_b), None)
-    if common is None:
-        return set()
-    return set(up_a[:up_a.index(common) + 1]) | set(up_b[:up_b.index(common)])
+        return "none", "", set()
+    left, right = up_a[:up_a.index(common)], up_b[:up_b.index(common)]
+    labels = "<".join(t.dep_ for t in left) + "^" + ">".join(t.dep_ for t in reversed(right))
+    return labels, common.lemma_.lower(), {*left, common, *right}
 
 
 def _window(sent: Span, tok: Token, token_entity: dict[int, Entity], words: frozenset[int],
@@ -298,8 +289,8 @@ def featurize(cand: Candidate, doc: Document, token_entity: dict[int, Entity],
             other = token_entity.get(i)
             if other is not None and other is not cand.first and other is not cand.second:
                 f[f"bw_type={other.type}"] = 1.0
-        path, lca = _path(a_tok, b_tok)
-        for t in _path_tokens(a_tok, b_tok) | {a_tok.head, b_tok.head}:
+        path, lca, on_path = _path(a_tok, b_tok)
+        for t in on_path | {a_tok.head, b_tok.head}:
             for etype in cache.triggers.get(t.i, ()):
                 f[f"trig_path={etype}"] = 1.0
         for i in range(lo + 1, hi):
@@ -435,28 +426,31 @@ def _event(fact: Fact, best: Candidate, p: float, status: str | None, art: _Arti
 
 @dataclass(slots=True)
 class _Article:
-    """What building the kept events reads of the whole article, computed once: its sentences, the
-    entity over each token, its weapons, and its noun chunks by sentence."""
+    """What building the kept events reads of the whole article, computed once: its sentences (and
+    each one's place by its first token), the entity over each token, its weapons, and its noun
+    chunks by sentence."""
 
     doc: Document
     sents: list[Span]
+    index: dict[int, int]
     token_entity: dict[int, Entity]
     weapons: list[Entity]
     chunks: dict[int, list[Span]]
 
     @classmethod
-    def of(cls, doc: Document, sdoc: Doc, token_entity: dict[int, Entity]) -> _Article:
-        chunks: dict[int, list[Span]] = {}
-        for chunk in sdoc.noun_chunks:  # Span.noun_chunks walks the whole document on every call
-            chunks.setdefault(chunk.sent.start, []).append(chunk)
-        return cls(doc, list(sdoc.sents), token_entity, [e for e in doc.entities if e.type == "WEAPON"], chunks)
+    def of(cls, doc: Document, sdoc: Doc, token_entity: dict[int, Entity],
+           chunks: dict[int, list[Span]] | None = None) -> _Article:
+        sents = list(sdoc.sents)
+        return cls(doc, sents, {s.start: i for i, s in enumerate(sents)}, token_entity,
+                   [e for e in doc.entities if e.type == "WEAPON"],
+                   chunks if chunks is not None else english.chunks_by_sentence(sdoc))
 
 
 def _products(art: _Article, sent: Span, etype: str) -> list[str]:
     """What the sentence says is supplied, built or produced: the weapons it names and its noun
     phrases headed by a product noun ("tracked armoured vehicles"); else those of the sentence before
     or after; else the article's most named weapon. Weapons are entity ids, phrases free text."""
-    i = next((k for k, s in enumerate(art.sents) if s.start == sent.start), 0)
+    i = art.index.get(sent.start, 0)
     lex = lexicon.load()
     nouns = lex.nouns_for(etype)
     for window in ([art.sents[i]], art.sents[max(0, i - 1):i + 2]):
@@ -556,8 +550,10 @@ def _one_side(kept: list[tuple[Fact, Candidate, float]], token_entity: dict[int,
     return out
 
 
-def extract(doc: Document, sdoc: Doc, rule_events: list[Event], model: Model | None = None) -> list[Event]:
-    """The events the model keeps among the article's possible facts (not yet merged)."""
+def extract(doc: Document, sdoc: Doc, rule_events: list[Event], model: Model | None = None,
+            chunks: dict[int, list[Span]] | None = None) -> list[Event]:
+    """The events the model keeps among the article's possible facts (not yet merged); `chunks` are
+    the document's noun chunks by sentence when the caller has them already."""
     model = model or load_model()
     token_entity = token_entities(doc, sdoc)
     kept = []
@@ -565,7 +561,7 @@ def extract(doc: Document, sdoc: Doc, rule_events: list[Event], model: Model | N
         p = model.probability(fact.type, fact.features)
         if model.keeps(fact.type, p, stated_by_rule=fact.rule is not None):
             kept.append((fact, best_sentence(fact, model), p))
-    art = _Article.of(doc, sdoc, token_entity)
+    art = _Article.of(doc, sdoc, token_entity, chunks)
     out = []
     for fact, best, p, also in _one_side(kept, token_entity):
         allowed = tuple(s for s in ONTOLOGY.statuses if fact.type in ONTOLOGY.status_only.get(s, (fact.type,)))
